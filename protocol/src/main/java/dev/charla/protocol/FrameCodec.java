@@ -1,0 +1,155 @@
+package dev.charla.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Encodes frames to JSON bytes and decodes them back. Knows nothing of sockets: a TCP line or a reassembled UDP
+ * message hands it one frame's bytes. Thread-safe; share one instance.
+ *
+ * <p>Decoding is strict where it protects the server and lenient where it helps evolution: unknown fields are
+ * ignored (a newer client may send more), but a string where a number belongs, a missing required field, or
+ * invalid UTF-8 is rejected with a {@link ProtocolException} carrying the stable {@link ErrorCode}.
+ */
+public final class FrameCodec {
+  private final ObjectMapper mapper;
+
+  public FrameCodec() {
+    JsonMapper m =
+        JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_USING_DEFAULT_VALUE)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+    // No silent coercion: "v": "1" or "text": 5 is a bad frame, not a guess.
+    m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+    m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+    this.mapper = m;
+  }
+
+  /** Encodes a frame as compact UTF-8 JSON, without a line terminator. */
+  public byte[] encode(ClientFrame frame) {
+    return write(frame);
+  }
+
+  /** Encodes a frame as compact UTF-8 JSON, without a line terminator. */
+  public byte[] encode(ServerFrame frame) {
+    return write(frame);
+  }
+
+  public ClientFrame decodeClient(byte[] bytes, int offset, int length) throws ProtocolException {
+    return read(bytes, offset, length, ClientFrame.class);
+  }
+
+  public ClientFrame decodeClient(byte[] bytes) throws ProtocolException {
+    return decodeClient(bytes, 0, bytes.length);
+  }
+
+  public ServerFrame decodeServer(byte[] bytes, int offset, int length) throws ProtocolException {
+    return read(bytes, offset, length, ServerFrame.class);
+  }
+
+  public ServerFrame decodeServer(byte[] bytes) throws ProtocolException {
+    return decodeServer(bytes, 0, bytes.length);
+  }
+
+  private byte[] write(Object frame) {
+    try {
+      return mapper.writeValueAsBytes(frame);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("frame not encodable: " + frame.getClass().getSimpleName(), e);
+    }
+  }
+
+  private <T> T read(byte[] bytes, int offset, int length, Class<T> type) throws ProtocolException {
+    if (length > Limits.MAX_FRAME_BYTES) {
+      throw new ProtocolException(
+          ErrorCode.FRAME_TOO_LARGE,
+          "frame too large: " + length + " bytes (limit: " + Limits.MAX_FRAME_BYTES + ")");
+    }
+    int bad = Utf8.firstInvalid(bytes, offset, length);
+    if (bad >= 0) {
+      throw new ProtocolException(ErrorCode.BAD_UTF8, "invalid UTF-8 at byte " + bad);
+    }
+    if (!startsWithBrace(bytes, offset, length)) {
+      throw new ProtocolException(ErrorCode.BAD_JSON, "expected a JSON object");
+    }
+    try {
+      T frame = mapper.readValue(bytes, offset, length, type);
+      if (frame == null) {
+        throw new ProtocolException(ErrorCode.BAD_JSON, "expected a JSON object, got null");
+      }
+      return frame;
+    } catch (InvalidTypeIdException e) {
+      String id = e.getTypeId();
+      if (id == null) {
+        throw new ProtocolException(ErrorCode.BAD_FRAME, "missing field 'type'");
+      }
+      throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + clip(id) + "'");
+    } catch (ValueInstantiationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new ProtocolException(ErrorCode.BAD_FRAME, clip(cause.getMessage()));
+    } catch (MismatchedInputException e) {
+      throw new ProtocolException(ErrorCode.BAD_FRAME, describe(e));
+    } catch (JsonParseException e) {
+      throw new ProtocolException(ErrorCode.BAD_JSON, "malformed JSON: " + clip(e.getOriginalMessage()));
+    } catch (JsonProcessingException e) {
+      throw new ProtocolException(ErrorCode.BAD_FRAME, clip(e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new ProtocolException(ErrorCode.BAD_JSON, "unreadable frame: " + clip(e.getMessage()));
+    }
+  }
+
+  private static boolean startsWithBrace(byte[] b, int offset, int length) {
+    for (int i = offset; i < offset + length; i++) {
+      byte c = b[i];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        continue;
+      }
+      return c == '{';
+    }
+    return false;
+  }
+
+  private static String describe(MismatchedInputException e) {
+    String path =
+        e.getPath().stream()
+            .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+            .reduce((a, b) -> a + "." + b)
+            .orElse("");
+    if (path.isEmpty()) {
+      return "expected a JSON object with a 'type' field";
+    }
+    return "field '" + path + "' has the wrong type";
+  }
+
+  private static String clip(String s) {
+    if (s == null) {
+      return "";
+    }
+    String oneLine = s.replace('\n', ' ');
+    return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "…";
+  }
+}

@@ -1,0 +1,128 @@
+package dev.charla.protocol;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FrameCodecTest {
+  private final FrameCodec codec = new FrameCodec();
+
+  private ClientFrame decode(String json) throws ProtocolException {
+    return codec.decodeClient(json.getBytes(UTF_8));
+  }
+
+  private void rejects(String json, ErrorCode code) {
+    assertThatThrownBy(() -> decode(json))
+        .isInstanceOf(ProtocolException.class)
+        .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(code));
+  }
+
+  @Test
+  void sendDecodesWithAllFields() throws Exception {
+    ClientFrame f = decode("{\"type\":\"send\",\"id\":\"7\",\"to\":\"#lobby\",\"text\":\"hola ñ 😀\",\"cmid\":\"c1\"}");
+    assertThat(f).isEqualTo(new ClientFrame.Send("7", "#lobby", "hola ñ 😀", "c1"));
+  }
+
+  @Test
+  void everyClientFrameRoundTrips() throws Exception {
+    List<ClientFrame> frames =
+        List.of(
+            new ClientFrame.Hello("1", 1, "term"),
+            new ClientFrame.Register("2", "ana", "secret-pass"),
+            new ClientFrame.Login("3", "ana", "secret-pass"),
+            new ClientFrame.Guest("4", "bob"),
+            new ClientFrame.Resume("5", "tok"),
+            new ClientFrame.Logout("6"),
+            new ClientFrame.Send("7", "@bob", "hi", "c"),
+            new ClientFrame.Join("8", "#r"),
+            new ClientFrame.Leave("9", "#r"),
+            new ClientFrame.Rooms("10"),
+            new ClientFrame.Topic("11", "#r", "t"),
+            new ClientFrame.Who("12"),
+            new ClientFrame.Whoami("13"),
+            new ClientFrame.History("14", "#r", 10L, null, 50),
+            new ClientFrame.Received("15", 99),
+            new ClientFrame.Ping("16"),
+            new ClientFrame.Quit("17"));
+    for (ClientFrame f : frames) {
+      assertThat(codec.decodeClient(codec.encode(f))).isEqualTo(f);
+    }
+  }
+
+  @Test
+  void serverFramesRoundTrip() throws Exception {
+    var msg = new ServerFrame.Msg(5, "#lobby", 3, "ana", "#lobby", 1000, "hi", "tcp", "c1", null);
+    List<ServerFrame> frames =
+        List.of(
+            msg,
+            new ServerFrame.Error("1", ErrorCode.NAME_TAKEN, "name taken"),
+            new ServerFrame.Joined("2", new ServerFrame.RoomInfo("#r", null, 2), List.of("ana"), List.of(msg)),
+            new ServerFrame.Users(
+                "3", List.of(new ServerFrame.SessionInfo("ana", false, "127.0.0.1", 5000, "tcp", "t", 9))));
+    for (ServerFrame f : frames) {
+      assertThat(codec.decodeServer(codec.encode(f))).isEqualTo(f);
+    }
+  }
+
+  @Test
+  void encodingOmitsNullsAndUsesWireNames() {
+    String json = new String(codec.encode(new ServerFrame.Error(null, ErrorCode.BAD_JSON, "x")), UTF_8);
+    assertThat(json).isEqualTo("{\"type\":\"error\",\"code\":\"bad_json\",\"message\":\"x\"}");
+  }
+
+  @Test
+  void unknownFieldsAreIgnoredForForwardCompatibility() throws Exception {
+    assertThat(decode("{\"type\":\"ping\",\"id\":\"1\",\"future\":[1,2]}")).isEqualTo(new ClientFrame.Ping("1"));
+  }
+
+  @Test
+  void malformedJsonIsBadJson() {
+    rejects("{\"type\":\"ping\"", ErrorCode.BAD_JSON);
+    rejects("not json", ErrorCode.BAD_JSON);
+    rejects("[1,2,3]", ErrorCode.BAD_JSON);
+    rejects("", ErrorCode.BAD_JSON);
+    rejects("{\"type\":\"ping\"} trailing", ErrorCode.BAD_JSON);
+  }
+
+  @Test
+  void unknownTypeIsReported() {
+    rejects("{\"type\":\"teleport\"}", ErrorCode.UNKNOWN_TYPE);
+  }
+
+  @Test
+  void missingTypeOrFieldIsBadFrame() {
+    rejects("{\"id\":\"1\"}", ErrorCode.BAD_FRAME);
+    rejects("{\"type\":\"send\",\"to\":\"#lobby\"}", ErrorCode.BAD_FRAME);
+  }
+
+  @Test
+  void wrongTypedFieldIsBadFrame() {
+    rejects("{\"type\":\"send\",\"to\":\"#lobby\",\"text\":5}", ErrorCode.BAD_FRAME);
+    rejects("{\"type\":\"hello\",\"v\":\"1\"}", ErrorCode.BAD_FRAME);
+    rejects("{\"type\":\"received\",\"upto\":null}", ErrorCode.BAD_FRAME);
+  }
+
+  @Test
+  void invalidUtf8IsRejectedBeforeParsing() {
+    byte[] bytes = "{\"type\":\"send\",\"to\":\"#a\",\"text\":\"xx\"}".getBytes(UTF_8);
+    bytes[bytes.length - 4] = (byte) 0xC3; // lead byte followed by 'x', not a continuation
+    assertThatThrownBy(() -> codec.decodeClient(bytes))
+        .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.BAD_UTF8));
+  }
+
+  @Test
+  void oversizeFrameIsRejected() {
+    byte[] big = new byte[Limits.MAX_FRAME_BYTES + 1];
+    assertThatThrownBy(() -> codec.decodeClient(big))
+        .satisfies(e -> assertThat(((ProtocolException) e).code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
+  }
+
+  @Test
+  void passwordsNeverAppearInToString() {
+    assertThat(new ClientFrame.Login("1", "ana", "hunter22").toString()).doesNotContain("hunter22");
+    assertThat(new ClientFrame.Register("1", "ana", "hunter22").toString()).doesNotContain("hunter22");
+  }
+}
