@@ -1,0 +1,3 @@
+package dev.charla.server.store;
+
+public record RoomRecord(String name, String topic, long createdAtMillis) {}

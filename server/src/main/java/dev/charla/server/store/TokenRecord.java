@@ -1,0 +1,3 @@
+package dev.charla.server.store;
+
+public record TokenRecord(long accountId, long expiresAtMillis) {}
