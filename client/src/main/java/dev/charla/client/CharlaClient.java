@@ -1,0 +1,212 @@
+package dev.charla.client;
+
+import dev.charla.client.internal.ClientConnection;
+import dev.charla.protocol.ServerFrame;
+import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * A connection to a Charla server, for one user. All methods are asynchronous and safe to call from any thread:
+ * they return futures that complete (on the event executor) with the server's reply, or fail with a
+ * {@link ChatException} carrying its error code.
+ *
+ * <p>After a login the client keeps the session alive by itself: if the connection drops it reconnects with
+ * backoff, resumes with the session token (the password is never re-sent), re-sends messages that were not yet
+ * acknowledged (the server stores each at most once, by its client message id), and fetches what it missed in
+ * every conversation it knows, so the listener sees each message once and in order.
+ *
+ * <pre>{@code
+ * try (CharlaClient client = CharlaClient.builder().host("localhost").port(7420).listener(listener).build()) {
+ *   client.connect().join();
+ *   client.login("ana", "correct horse").join();
+ *   client.send("#lobby", "hola").join();
+ * }
+ * }</pre>
+ */
+public final class CharlaClient implements AutoCloseable {
+  private final ClientConnection connection;
+
+  private CharlaClient(Builder b) {
+    this.connection =
+        new ClientConnection(
+            b.host,
+            b.port,
+            b.transport,
+            b.clientLabel,
+            b.listener,
+            b.eventExecutor,
+            b.eventLoopGroup,
+            b.reconnect,
+            b.connectTimeout);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Opens the connection and exchanges hello/welcome. Completes when the client may log in. */
+  public CompletableFuture<ServerFrame.Welcome> connect() {
+    return connection.connect();
+  }
+
+  /** Creates an account and logs in. Fails with {@code name_taken}, {@code bad_name}, {@code bad_password}. */
+  public CompletableFuture<ServerFrame.LoggedIn> register(String name, String password) {
+    return connection.register(name, password);
+  }
+
+  /** Logs in to an account. Fails with {@code auth_failed} or {@code throttled}. */
+  public CompletableFuture<ServerFrame.LoggedIn> login(String name, String password) {
+    return connection.login(name, password);
+  }
+
+  /** Joins as a guest. Fails with {@code name_taken} if the name is registered or online. */
+  public CompletableFuture<ServerFrame.LoggedIn> guest(String name) {
+    return connection.guest(name);
+  }
+
+  /** Logs in with a token from an earlier {@link ServerFrame.LoggedIn}. */
+  public CompletableFuture<ServerFrame.LoggedIn> resume(String token) {
+    return connection.resume(token);
+  }
+
+  /**
+   * Sends a message to a room ({@code #room}) or a user ({@code @name} or just {@code name}); completes when the
+   * server has stored it.
+   */
+  public CompletableFuture<ServerFrame.Stored> send(String to, String text) {
+    return connection.send(to, text);
+  }
+
+  public CompletableFuture<ServerFrame.Joined> join(String room) {
+    return connection.join(room);
+  }
+
+  public CompletableFuture<Void> leave(String room) {
+    return connection.leave(room);
+  }
+
+  public CompletableFuture<List<ServerFrame.RoomInfo>> rooms() {
+    return connection.rooms();
+  }
+
+  public CompletableFuture<Void> topic(String room, String topic) {
+    return connection.topic(room, topic);
+  }
+
+  /** Everyone online, one entry per session. */
+  public CompletableFuture<List<ServerFrame.SessionInfo>> who() {
+    return connection.who();
+  }
+
+  public CompletableFuture<ServerFrame.SessionInfo> whoami() {
+    return connection.whoami();
+  }
+
+  /**
+   * Older messages of a conversation ({@code #room}, {@code @user} or a conversation id), oldest first:
+   * those with seq below {@code beforeSeq} (null for the newest).
+   */
+  public CompletableFuture<ServerFrame.HistoryPage> history(String conv, Long beforeSeq, int limit) {
+    return connection.history(conv, beforeSeq, null, limit);
+  }
+
+  /** Ends the session on the server (revoking its token) and closes the connection. */
+  public CompletableFuture<Void> logout() {
+    return connection.logout();
+  }
+
+  public ConnectionState state() {
+    return connection.state();
+  }
+
+  /** The session token of the current login, or null. */
+  public String token() {
+    return connection.token();
+  }
+
+  /** The name this client is logged in as, or null. */
+  public String name() {
+    return connection.name();
+  }
+
+  /** Closes the connection without logging out (the token stays valid); stops reconnecting. */
+  @Override
+  public void close() {
+    connection.close();
+  }
+
+  /** Builds a {@link CharlaClient}. Only host and port are required. */
+  public static final class Builder {
+    private String host = "localhost";
+    private int port = 7420;
+    private Transport transport = Transport.TCP;
+    private String clientLabel = "charla-lib";
+    private ChatListener listener = new ChatListener() {};
+    private Executor eventExecutor;
+    private EventLoopGroup eventLoopGroup;
+    private boolean reconnect = true;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host);
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport);
+      return this;
+    }
+
+    /** Free-form label shown to others in presence (e.g. {@code charla-term/0.1}). */
+    public Builder clientLabel(String clientLabel) {
+      this.clientLabel = Objects.requireNonNull(clientLabel);
+      return this;
+    }
+
+    public Builder listener(ChatListener listener) {
+      this.listener = Objects.requireNonNull(listener);
+      return this;
+    }
+
+    /**
+     * Where listener callbacks and future completions run. It must run tasks one at a time in submission order
+     * (a single thread, or {@code SwingUtilities::invokeLater}). Default: a daemon thread of the client's own.
+     */
+    public Builder eventExecutor(Executor eventExecutor) {
+      this.eventExecutor = Objects.requireNonNull(eventExecutor);
+      return this;
+    }
+
+    /** Shares a Netty event loop group among many clients (load generators); the client does not shut it down. */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      this.eventLoopGroup = Objects.requireNonNull(group);
+      return this;
+    }
+
+    /** Whether to reconnect and resume after the connection drops (default true). */
+    public Builder reconnect(boolean reconnect) {
+      this.reconnect = reconnect;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    public CharlaClient build() {
+      return new CharlaClient(this);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package dev.charla.client;
+
+import dev.charla.protocol.ServerFrame;
+
+/**
+ * Receives what the server pushes. Called on the executor given to {@link CharlaClient.Builder#eventExecutor},
+ * one event at a time, in arrival order. Implementations must not block for long.
+ */
+public interface ChatListener {
+  /** A message in a room or a private conversation, including your own (echoed to all your sessions). */
+  default void onMessage(ServerFrame.Msg message) {}
+
+  /** Someone joined or left a room you are in. */
+  default void onRoomEvent(ServerFrame.RoomEvent event) {}
+
+  /** A room's topic changed. */
+  default void onTopic(ServerFrame.TopicSet topic) {}
+
+  /** The connection state changed; {@code detail} says why, for people. */
+  default void onStateChanged(ConnectionState state, String detail) {}
+
+  /** An error not tied to a request (for example, the server closing the connection). */
+  default void onError(ChatException error) {}
+}

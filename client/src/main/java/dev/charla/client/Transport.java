@@ -1,0 +1,10 @@
+package dev.charla.client;
+
+/** The transport a client uses to reach the server. */
+public enum Transport {
+  TCP;
+
+  public String wire() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
