@@ -74,6 +74,12 @@ class FrameCodecTest {
   }
 
   @Test
+  void emojiAreEncodedAsUtf8NotEscapes() {
+    String json = new String(codec.encode(new ServerFrame.Pong("😀")), UTF_8);
+    assertThat(json).isEqualTo("{\"type\":\"pong\",\"re\":\"😀\"}");
+  }
+
+  @Test
   void unknownFieldsAreIgnoredForForwardCompatibility() throws Exception {
     assertThat(decode("{\"type\":\"ping\",\"id\":\"1\",\"future\":[1,2]}")).isEqualTo(new ClientFrame.Ping("1"));
   }

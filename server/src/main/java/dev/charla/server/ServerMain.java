@@ -59,11 +59,13 @@ public final class ServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ChatConfig config = ChatConfig.defaults()
-        .withMessageRate(messagesPerSecond, messageBurst)
-        .withMaxConnectionsPerIp(maxConnectionsPerIp)
-        .withLoginTimeout(Duration.ofSeconds(loginTimeoutSeconds))
-        .withAddressVisibility(addressVisibility);
+    ChatConfig config = ChatConfig.defaults().toBuilder()
+        .messagesPerSecond(messagesPerSecond)
+        .messageBurst(messageBurst)
+        .maxConnectionsPerIp(maxConnectionsPerIp)
+        .loginTimeout(Duration.ofSeconds(loginTimeoutSeconds))
+        .addressVisibility(addressVisibility)
+        .build();
     if (unlimited) {
       config = config.unlimited();
     }

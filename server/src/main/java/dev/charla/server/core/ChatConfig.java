@@ -59,51 +59,79 @@ public record ChatConfig(
 
   /** A copy with flood and throttle limits lifted: for benchmarks on loopback, never for public servers. */
   public ChatConfig unlimited() {
-    return new ChatConfig(
-        1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000, maxSessions, 1_000_000, 1_000_000, 1_000_000,
-        loginTimeout, idleTimeout, tokenLifetime, 64L << 20, addressVisibility, recentOnJoin, hashThreads,
-        hashQueue);
+    return toBuilder()
+        .messagesPerSecond(1_000_000).messageBurst(1_000_000).framesPerSecond(1_000_000).frameBurst(1_000_000)
+        .maxConnectionsPerIp(1_000_000).loginAttemptsPerMinute(1_000_000).registrationsPerHour(1_000_000)
+        .failedLoginsPerAccountPerMinute(1_000_000).maxOutboundBytes(64L << 20).hashQueue(100_000)
+        .build();
   }
 
-  public ChatConfig withLoginTimeout(Duration d) {
-    return new ChatConfig(
-        messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp, maxSessions,
-        loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, d, idleTimeout,
-        tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue);
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public ChatConfig withMessageRate(int perSecond, int burst) {
-    return new ChatConfig(
-        perSecond, burst, framesPerSecond, frameBurst, maxConnectionsPerIp, maxSessions, loginAttemptsPerMinute,
-        registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout, idleTimeout, tokenLifetime,
-        maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue);
-  }
+  /** Changes some settings of a config; {@code ChatConfig.defaults().toBuilder().loginTimeout(...).build()}. */
+  public static final class Builder {
+    private int messagesPerSecond;
+    private int messageBurst;
+    private int framesPerSecond;
+    private int frameBurst;
+    private int maxConnectionsPerIp;
+    private int maxSessions;
+    private int loginAttemptsPerMinute;
+    private int registrationsPerHour;
+    private int failedLoginsPerAccountPerMinute;
+    private Duration loginTimeout;
+    private Duration idleTimeout;
+    private Duration tokenLifetime;
+    private long maxOutboundBytes;
+    private AddressVisibility addressVisibility;
+    private int recentOnJoin;
+    private int hashThreads;
+    private int hashQueue;
 
-  public ChatConfig withMaxConnectionsPerIp(int n) {
-    return new ChatConfig(
-        messagesPerSecond, messageBurst, framesPerSecond, frameBurst, n, maxSessions, loginAttemptsPerMinute,
-        registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout, idleTimeout, tokenLifetime,
-        maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue);
-  }
+    private Builder(ChatConfig c) {
+      messagesPerSecond = c.messagesPerSecond;
+      messageBurst = c.messageBurst;
+      framesPerSecond = c.framesPerSecond;
+      frameBurst = c.frameBurst;
+      maxConnectionsPerIp = c.maxConnectionsPerIp;
+      maxSessions = c.maxSessions;
+      loginAttemptsPerMinute = c.loginAttemptsPerMinute;
+      registrationsPerHour = c.registrationsPerHour;
+      failedLoginsPerAccountPerMinute = c.failedLoginsPerAccountPerMinute;
+      loginTimeout = c.loginTimeout;
+      idleTimeout = c.idleTimeout;
+      tokenLifetime = c.tokenLifetime;
+      maxOutboundBytes = c.maxOutboundBytes;
+      addressVisibility = c.addressVisibility;
+      recentOnJoin = c.recentOnJoin;
+      hashThreads = c.hashThreads;
+      hashQueue = c.hashQueue;
+    }
 
-  public ChatConfig withLoginAttemptsPerMinute(int n) {
-    return new ChatConfig(
-        messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp, maxSessions, n,
-        registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout, idleTimeout, tokenLifetime,
-        maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue);
-  }
+    public Builder messagesPerSecond(int v) { messagesPerSecond = v; return this; }
+    public Builder messageBurst(int v) { messageBurst = v; return this; }
+    public Builder framesPerSecond(int v) { framesPerSecond = v; return this; }
+    public Builder frameBurst(int v) { frameBurst = v; return this; }
+    public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
+    public Builder maxSessions(int v) { maxSessions = v; return this; }
+    public Builder loginAttemptsPerMinute(int v) { loginAttemptsPerMinute = v; return this; }
+    public Builder registrationsPerHour(int v) { registrationsPerHour = v; return this; }
+    public Builder failedLoginsPerAccountPerMinute(int v) { failedLoginsPerAccountPerMinute = v; return this; }
+    public Builder loginTimeout(Duration v) { loginTimeout = v; return this; }
+    public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+    public Builder tokenLifetime(Duration v) { tokenLifetime = v; return this; }
+    public Builder maxOutboundBytes(long v) { maxOutboundBytes = v; return this; }
+    public Builder addressVisibility(AddressVisibility v) { addressVisibility = v; return this; }
+    public Builder recentOnJoin(int v) { recentOnJoin = v; return this; }
+    public Builder hashThreads(int v) { hashThreads = v; return this; }
+    public Builder hashQueue(int v) { hashQueue = v; return this; }
 
-  public ChatConfig withMaxOutboundBytes(long n) {
-    return new ChatConfig(
-        messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp, maxSessions,
-        loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout, idleTimeout,
-        tokenLifetime, n, addressVisibility, recentOnJoin, hashThreads, hashQueue);
-  }
-
-  public ChatConfig withAddressVisibility(AddressVisibility v) {
-    return new ChatConfig(
-        messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp, maxSessions,
-        loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout, idleTimeout,
-        tokenLifetime, maxOutboundBytes, v, recentOnJoin, hashThreads, hashQueue);
+    public ChatConfig build() {
+      return new ChatConfig(messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp,
+          maxSessions, loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout,
+          idleTimeout, tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue);
+    }
   }
 }
