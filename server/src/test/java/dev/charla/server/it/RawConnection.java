@@ -81,9 +81,10 @@ final class RawConnection implements AutoCloseable {
 
   /** True if the server closed the connection (end of stream or reset) within 5 s, reading past any lines. */
   boolean closedByServer() throws IOException {
+    byte[] sink = new byte[64 << 10];
     try {
-      for (int i = 0; i < 100_000; i++) {
-        if (in.read() < 0) {
+      for (int i = 0; i < 1_000; i++) { // up to 64 MiB of frames still in flight
+        if (in.read(sink) < 0) {
           return true;
         }
       }
