@@ -37,7 +37,9 @@ final class TestServer implements AutoCloseable {
     server = ChatServer.start(options);
   }
 
+  /** Stops the server; {@link #startAgain} brings it back on the same port and database. */
   void stop() {
+    options = options.withPort(server.tcpPort());
     server.close();
   }
 
