@@ -1,0 +1,302 @@
+package dev.charla.server.core;
+
+import dev.charla.protocol.ErrorCode;
+import dev.charla.protocol.FrameCodec;
+import dev.charla.protocol.Names;
+import dev.charla.protocol.ServerFrame;
+import dev.charla.server.store.AppendResult;
+import dev.charla.server.store.ChatStore;
+import dev.charla.server.store.NewMessage;
+import dev.charla.server.store.StoredMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery pipeline: sequences, stores and fans out messages, in two stages with one thread each.
+ *
+ * <ol>
+ *   <li>The <b>writer</b> ({@code charla-writer}) takes every send queued since its last turn (group commit),
+ *       resolves targets, drops retried sends by client message id, assigns each conversation's next seq, and
+ *       appends the whole batch in one transaction. Being the only writer makes it the sequencer: seq order is
+ *       commit order.
+ *   <li>The <b>fan-out</b> thread ({@code charla-fanout}) takes committed batches in order and, for each message,
+ *       acknowledges it to its sender ({@code stored}) and queues the encoded {@code msg} (encoded once) to every
+ *       online session that should see it. Nobody sees a message before it is durable.
+ * </ol>
+ *
+ * Splitting the stages lets the next batch's fsync overlap the previous batch's fan-out. Neither thread ever
+ * runs on an event loop, and neither blocks on a socket: {@link SessionLink#deliver} only queues.
+ */
+final class MessageLog implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MessageLog.class);
+  private static final int MAX_BATCH = 2_048;
+  private static final int MAX_QUEUED = 100_000;
+  private static final int DEDUP_WINDOW = 100_000;
+
+  /** A send accepted by the core, waiting for the writer. */
+  record SendRequest(
+      Session origin, OnlineUser sender, String requestId, String to, String text, String cmid, String via) {}
+
+  /** What the writer hands the fan-out thread for one request. */
+  private record Outcome(SendRequest request, StoredMessage stored, boolean duplicate, String recipientKey,
+      boolean pending, ServerFrame.Error error) {}
+
+  private final ChatStore store;
+  private final Directory directory;
+  private final FrameCodec codec;
+  private final Ticker ticker;
+  private final BlockingQueue<SendRequest> sends = new ArrayBlockingQueue<>(MAX_QUEUED);
+  private final BlockingQueue<List<Outcome>> committed = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private final Thread fanout;
+  private volatile boolean running = true;
+
+  // ---- writer thread only ----
+  private final Map<String, Long> lastSeq = new HashMap<>();
+  private final Map<String, StoredMessage> recentByCmid =
+      new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, StoredMessage> eldest) {
+          return size() > DEDUP_WINDOW;
+        }
+      };
+
+  MessageLog(ChatStore store, Directory directory, FrameCodec codec, Ticker ticker) {
+    this.store = store;
+    this.directory = directory;
+    this.codec = codec;
+    this.ticker = ticker;
+    this.writer = new Thread(this::writeLoop, "charla-writer");
+    this.fanout = new Thread(this::fanoutLoop, "charla-fanout");
+  }
+
+  void start() {
+    writer.start();
+    fanout.start();
+  }
+
+  /** Queues a send; never blocks. Returns false if the server is saturated (the caller reports it). */
+  boolean submit(SendRequest request) {
+    return running && sends.offer(request);
+  }
+
+  /** Stops accepting sends, commits and fans out everything already accepted, then returns. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(30));
+      fanout.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- writer ----
+
+  private void writeLoop() {
+    List<SendRequest> batch = new ArrayList<>(MAX_BATCH);
+    while (running || !sends.isEmpty()) {
+      try {
+        SendRequest first = sends.poll(50, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        sends.drainTo(batch, MAX_BATCH - 1);
+        committed.add(commit(batch));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (RuntimeException e) {
+        log.error("writer failed on a batch of {}", batch.size(), e);
+      } finally {
+        batch.clear();
+      }
+    }
+    committed.add(List.of()); // end marker for the fan-out thread
+  }
+
+  private List<Outcome> commit(List<SendRequest> batch) {
+    List<Outcome> outcomes = new ArrayList<>(batch.size());
+    List<NewMessage> toStore = new ArrayList<>(batch.size());
+    List<Integer> storedIndex = new ArrayList<>(batch.size());
+    long now = ticker.nowMillis();
+    for (SendRequest r : batch) {
+      String dedupKey = r.cmid() == null ? null : r.sender().key + "\n" + r.cmid();
+      StoredMessage earlier = dedupKey == null ? null : recentByCmid.get(dedupKey);
+      if (earlier != null) {
+        outcomes.add(new Outcome(r, earlier, true, null, false, null));
+        continue;
+      }
+      String conv;
+      String recipient;
+      String recipientKey = null;
+      List<Long> pendingFor = List.of();
+      if (r.to().startsWith("#")) {
+        Room room = directory.room(r.to());
+        if (room == null) {
+          outcomes.add(error(r, ErrorCode.NO_SUCH_ROOM, "no such room: " + r.to()));
+          continue;
+        }
+        if (!r.sender().rooms.contains(room.name)) {
+          outcomes.add(error(r, ErrorCode.NOT_MEMBER, "join " + room.name + " before sending to it"));
+          continue;
+        }
+        conv = room.name;
+        recipient = room.name;
+      } else {
+        String name = r.to().startsWith("@") ? r.to().substring(1) : r.to();
+        if (!Names.isValidUser(name)) {
+          outcomes.add(error(r, ErrorCode.NO_SUCH_USER, "no such user: " + r.to()));
+          continue;
+        }
+        recipientKey = Names.userKey(name);
+        OnlineUser online = directory.users.get(recipientKey);
+        Optional<Long> accountId = accountId(recipientKey);
+        if (online == null && accountId.isEmpty()) {
+          outcomes.add(error(r, ErrorCode.NO_SUCH_USER, "no such user online or registered: " + name));
+          continue;
+        }
+        recipient = online != null ? online.displayName : displayName(recipientKey, name);
+        if (online == null) {
+          pendingFor = List.of(accountId.get());
+        }
+        conv = Names.directConversation(r.sender().key, recipientKey);
+      }
+      long seq = nextSeq(conv);
+      toStore.add(
+          new NewMessage(conv, seq, r.sender().key, r.sender().displayName, recipient, now, r.text(), r.via(),
+              r.cmid(), pendingFor));
+      storedIndex.add(outcomes.size());
+      outcomes.add(new Outcome(r, null, false, recipientKey, !pendingFor.isEmpty(), null));
+    }
+    if (toStore.isEmpty()) {
+      return outcomes;
+    }
+    List<AppendResult> results;
+    try {
+      results = store.append(toStore);
+    } catch (RuntimeException e) {
+      log.error("could not store a batch of {} messages", toStore.size(), e);
+      for (NewMessage m : toStore) {
+        lastSeq.remove(m.conv()); // re-read from the store next time
+      }
+      for (int i : storedIndex) {
+        outcomes.set(i, error(outcomes.get(i).request(), ErrorCode.INTERNAL, "message not stored; retry"));
+      }
+      return outcomes;
+    }
+    for (int k = 0; k < results.size(); k++) {
+      AppendResult res = results.get(k);
+      int i = storedIndex.get(k);
+      Outcome o = outcomes.get(i);
+      if (o.request().cmid() != null) {
+        recentByCmid.put(o.request().sender().key + "\n" + o.request().cmid(), res.message());
+      }
+      outcomes.set(i, new Outcome(o.request(), res.message(), res.duplicate(), o.recipientKey(), o.pending(), null));
+    }
+    return outcomes;
+  }
+
+  private Outcome error(SendRequest r, ErrorCode code, String message) {
+    return new Outcome(r, null, false, null, false, new ServerFrame.Error(r.requestId(), code, message));
+  }
+
+  private long nextSeq(String conv) {
+    long next = lastSeq.computeIfAbsent(conv, store::lastSeq) + 1;
+    lastSeq.put(conv, next);
+    return next;
+  }
+
+  private Optional<Long> accountId(String userKey) {
+    Long cached = directory.accountIds.get(userKey);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    return store.findAccount(userKey)
+        .map(
+            a -> {
+              directory.accountIds.put(userKey, a.id());
+              return a.id();
+            });
+  }
+
+  private String displayName(String userKey, String fallback) {
+    return store.findAccount(userKey).map(a -> a.displayName()).orElse(fallback);
+  }
+
+  // ---- fan-out ----
+
+  private void fanoutLoop() {
+    while (true) {
+      List<Outcome> batch;
+      try {
+        batch = committed.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (batch.isEmpty()) {
+        return; // the writer's end marker: everything accepted has been fanned out
+      }
+      for (Outcome o : batch) {
+        try {
+          fanOut(o);
+        } catch (RuntimeException e) {
+          log.error("fan-out failed", e);
+        }
+      }
+    }
+  }
+
+  private void fanOut(Outcome o) {
+    SendRequest r = o.request();
+    if (o.error() != null) {
+      r.origin().reply(codec.encode(o.error()));
+      return;
+    }
+    StoredMessage m = o.stored();
+    r.origin().reply(codec.encode(new ServerFrame.Stored(r.requestId(), m.sid(), m.conv(), m.seq(), m.tsMillis(), m.cmid())));
+    if (o.duplicate()) {
+      return; // delivered when it was first stored
+    }
+    ServerFrame.Msg msg = toMsg(m);
+    byte[] bytes = codec.encode(msg);
+    if (m.conv().startsWith("#")) {
+      Room room = directory.rooms.get(m.conv());
+      if (room != null) {
+        for (OnlineUser u : room.online) {
+          u.deliver(bytes);
+        }
+      }
+      return;
+    }
+    OnlineUser sender = directory.users.get(m.senderKey());
+    if (sender != null) {
+      sender.deliver(bytes);
+    }
+    if (o.recipientKey() != null && !o.recipientKey().equals(m.senderKey())) {
+      OnlineUser recipient = directory.users.get(o.recipientKey());
+      if (recipient != null) {
+        // Stored as pending but the recipient came online meanwhile: deliver now, flagged so it gets acknowledged.
+        recipient.deliver(o.pending() ? codec.encode(msg.withPending()) : bytes);
+      }
+    }
+  }
+
+  static ServerFrame.Msg toMsg(StoredMessage m) {
+    return new ServerFrame.Msg(
+        m.sid(), m.conv(), m.seq(), m.senderName(), m.recipient(), m.tsMillis(), m.text(), m.via(), m.cmid(), null);
+  }
+}

@@ -1,0 +1,92 @@
+package dev.charla.server.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One client connection as the core sees it: its link, login state and limits.
+ *
+ * <p>Thread rules: frames of one session are handled by one thread at a time (its transport's event loop), which
+ * owns {@link #frameBucket} and {@link #sendBucket}. Fields written after asynchronous steps (login) are
+ * volatile. {@link #deliverLive} may be called from any thread.
+ */
+public final class Session {
+  enum State {
+    NEW,
+    GREETED,
+    LOGGING_IN,
+    LOGGED_IN,
+    CLOSED
+  }
+
+  final long id;
+  final SessionLink link;
+  final long connectedAtMillis;
+  volatile State state = State.NEW;
+  volatile String clientLabel = "";
+  volatile OnlineUser user;
+  volatile long loggedInAtMillis;
+  /** SHA-256 of this session's resume token, for revocation at logout. */
+  volatile byte[] tokenHash;
+  final TokenBucket frameBucket;
+  final TokenBucket sendBucket;
+
+  /**
+   * While non-null, live messages are held here instead of being sent: set at login until offline messages have
+   * been queued, so that they always arrive before newer live ones. Guarded by {@code this}; goes from non-null
+   * to null once.
+   */
+  private volatile List<byte[]> held;
+
+  Session(long id, SessionLink link, long nowMillis, ChatConfig config, long nowNanos) {
+    this.id = id;
+    this.link = link;
+    this.connectedAtMillis = nowMillis;
+    this.frameBucket = new TokenBucket(config.frameBurst(), config.framesPerSecond(), nowNanos);
+    this.sendBucket = new TokenBucket(config.messageBurst(), config.messagesPerSecond(), nowNanos);
+  }
+
+  public boolean isLoggedIn() {
+    return state == State.LOGGED_IN;
+  }
+
+  /** A human description for logs: {@code name ip:port transport}. */
+  public String describe() {
+    OnlineUser u = user;
+    return (u == null ? "-" : u.displayName) + " " + link.remoteIp() + ":" + link.remotePort() + " " + link.transport();
+  }
+
+  void reply(byte[] frame) {
+    link.deliver(frame);
+  }
+
+  void deliverLive(byte[] frame) {
+    if (held == null) {
+      link.deliver(frame);
+      return;
+    }
+    synchronized (this) {
+      if (held != null) {
+        held.add(frame);
+        return;
+      }
+    }
+    link.deliver(frame);
+  }
+
+  void holdLive() {
+    synchronized (this) {
+      held = new ArrayList<>();
+    }
+  }
+
+  void releaseLive() {
+    synchronized (this) {
+      List<byte[]> h = held;
+      if (h != null) {
+        h.forEach(link::deliver);
+      }
+      held = null; // only now: a sender that sees null must find the held frames already queued
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.charla.server.core;
+
+/**
+ * What the core needs of one client connection, whatever the transport. Implemented by the transports
+ * (transport/tcp, later transport/udp); the core never sees a socket.
+ *
+ * <p>All methods are safe to call from any thread and never block.
+ */
+public interface SessionLink {
+  /**
+   * Queues one encoded frame (compact JSON, no terminator) for the client. Frames queued by one thread are sent
+   * in order; the transport coalesces queued frames into as few socket writes as it can. If the client does not
+   * read fast enough the transport disconnects it ({@code slow_consumer}).
+   */
+  void deliver(byte[] frame);
+
+  /** Sends nothing more after the frames already queued, then closes. */
+  void close();
+
+  String remoteIp();
+
+  int remotePort();
+
+  /** {@code tcp} or {@code udp}. */
+  String transport();
+}

@@ -1,0 +1,142 @@
+package dev.charla.server.transport.tcp;
+
+import dev.charla.protocol.ErrorCode;
+import dev.charla.protocol.FrameCodec;
+import dev.charla.protocol.ServerFrame;
+import dev.charla.server.core.SessionLink;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.util.internal.PlatformDependent;
+import java.net.InetSocketAddress;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP connection as the core sees it. Frames delivered from any thread go into a lock-free queue; one drain
+ * task on the channel's event loop writes everything queued into a single buffer and flushes once. Under load
+ * that puts many frames into each write() call instead of one call per frame per recipient, the machine's
+ * scarcest resource.
+ *
+ * <p>Thread rules: {@link #deliver} and {@link #close} are called from any thread; {@link #drain} runs only on the
+ * channel's event loop; {@link #scheduled} and {@link #queuedBytes} are the handoff between them.
+ */
+final class TcpSessionLink implements SessionLink {
+  private static final byte[] SLOW_CONSUMER =
+      new FrameCodec().encode(new ServerFrame.Error(null, ErrorCode.SLOW_CONSUMER,
+          "you did not read fast enough; disconnected"));
+
+  private final Channel channel;
+  private final long maxQueuedBytes;
+  private final String ip;
+  private final int port;
+  private final Queue<byte[]> queue = PlatformDependent.newMpscQueue();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final Runnable drainTask = this::drain;
+  private volatile boolean closing;
+  /** Set when the client stopped reading; the core will be told via channelInactive after the close. */
+  volatile boolean slowConsumer;
+
+  TcpSessionLink(Channel channel, long maxQueuedBytes) {
+    this.channel = channel;
+    this.maxQueuedBytes = maxQueuedBytes;
+    InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+    this.ip = remote.getAddress().getHostAddress();
+    this.port = remote.getPort();
+  }
+
+  @Override
+  public void deliver(byte[] frame) {
+    if (closing) {
+      return;
+    }
+    long queued = queuedBytes.addAndGet(frame.length + 1);
+    if (queued > maxQueuedBytes) {
+      slowConsumer = true;
+      closing = true;
+      channel.eventLoop().execute(this::disconnectSlowConsumer);
+      return;
+    }
+    queue.add(frame);
+    if (scheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(drainTask);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    // Runs after any drain already scheduled, so frames queued before close (an error, bye) still go out.
+    channel.eventLoop().execute(() -> {
+      drain();
+      channel.close();
+    });
+  }
+
+  /** Called on the event loop when the channel becomes writable again. */
+  void resume() {
+    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      drain();
+    }
+  }
+
+  private void drain() {
+    scheduled.set(false);
+    if (!channel.isActive()) {
+      queue.clear();
+      return;
+    }
+    if (!channel.isWritable()) {
+      return; // resume() continues when the socket drains
+    }
+    int total = 0;
+    int count = 0;
+    // Size the buffer from what is queued now; frames arriving meanwhile go in the next drain.
+    for (byte[] f : queue) {
+      total += f.length + 1;
+      if (++count == 4096 || total > 1 << 20) {
+        break;
+      }
+    }
+    if (count == 0) {
+      return;
+    }
+    ByteBuf buf = channel.alloc().directBuffer(total);
+    for (int i = 0; i < count; i++) {
+      byte[] f = queue.poll();
+      buf.writeBytes(f).writeByte('\n');
+    }
+    queuedBytes.addAndGet(-buf.readableBytes());
+    channel.writeAndFlush(buf, channel.voidPromise());
+    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(drainTask);
+    }
+  }
+
+  private void disconnectSlowConsumer() {
+    queue.clear();
+    ByteBuf buf = channel.alloc().buffer(SLOW_CONSUMER.length + 1);
+    buf.writeBytes(SLOW_CONSUMER).writeByte('\n');
+    channel.writeAndFlush(buf);
+    channel.close();
+  }
+
+  @Override
+  public String remoteIp() {
+    return ip;
+  }
+
+  @Override
+  public int remotePort() {
+    return port;
+  }
+
+  @Override
+  public String transport() {
+    return "tcp";
+  }
+}

@@ -1,0 +1,548 @@
+package dev.charla.server.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.charla.server.store.Account;
+import dev.charla.server.store.AppendResult;
+import dev.charla.server.store.NewMessage;
+import dev.charla.server.store.RoomRecord;
+import dev.charla.server.store.StoredMessage;
+import dev.charla.server.store.TokenRecord;
+import dev.charla.server.store.sqlite.SqliteChatStore.Durability;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class SqliteChatStoreTest {
+  @TempDir Path dir;
+  Path file;
+  SqliteChatStore store;
+
+  @BeforeEach
+  void open() {
+    file = dir.resolve("charla.db");
+    store = SqliteChatStore.open(file, Durability.DURABLE, 2);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  /** A room message with a cmid; seq and cmid distinguish messages in these tests. */
+  static NewMessage message(String conv, long seq, String sender, String cmid, Long... pendingFor) {
+    return new NewMessage(
+        conv, seq, sender, sender.toUpperCase(), conv, 1_000 + seq, "text " + seq, "tcp", cmid, List.of(pendingFor));
+  }
+
+  static List<Long> sids(List<AppendResult> results) {
+    return results.stream().map(r -> r.message().sid()).toList();
+  }
+
+  static List<Long> seqs(List<StoredMessage> messages) {
+    return messages.stream().map(StoredMessage::seq).toList();
+  }
+
+  @Nested
+  class Accounts {
+    @Test
+    void createdAccountIsFoundByKeyAndById() {
+      Account created = store.createAccount("alice", "Alice", "$argon2id$x", 42).orElseThrow();
+
+      assertThat(created).isEqualTo(new Account(created.id(), "alice", "Alice", "$argon2id$x", 42));
+      assertThat(store.findAccount("alice")).contains(created);
+      assertThat(store.findAccount(created.id())).contains(created);
+    }
+
+    @Test
+    void unknownAccountIsEmpty() {
+      assertThat(store.findAccount("nobody")).isEmpty();
+      assertThat(store.findAccount(12345L)).isEmpty();
+    }
+
+    @Test
+    void takenKeyIsRefusedAndTheFirstAccountStays() {
+      Account first = store.createAccount("alice", "Alice", "h1", 1).orElseThrow();
+
+      assertThat(store.createAccount("alice", "ALICE", "h2", 2)).isEmpty();
+      assertThat(store.findAccount("alice")).contains(first);
+    }
+
+    @Test
+    void accountsGetDistinctIds() {
+      long a = store.createAccount("a", "A", "h", 1).orElseThrow().id();
+      long b = store.createAccount("b", "B", "h", 1).orElseThrow().id();
+
+      assertThat(a).isNotEqualTo(b);
+    }
+
+    @Test
+    void ofTwoRacingRegistrationsExactlyOneSucceeds() throws Exception {
+      ExecutorService threads = Executors.newFixedThreadPool(8);
+      try {
+        for (int round = 0; round < 20; round++) {
+          String key = "racer" + round;
+          CountDownLatch start = new CountDownLatch(1);
+          List<Future<Optional<Account>>> attempts = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            String name = "Racer" + i;
+            attempts.add(
+                threads.submit(
+                    () -> {
+                      start.await();
+                      return store.createAccount(key, name, "h", 1);
+                    }));
+          }
+          start.countDown();
+          int winners = 0;
+          for (Future<Optional<Account>> attempt : attempts) {
+            if (attempt.get(10, TimeUnit.SECONDS).isPresent()) {
+              winners++;
+            }
+          }
+          assertThat(winners).as("winners for %s", key).isEqualTo(1);
+        }
+      } finally {
+        threads.shutdownNow();
+      }
+    }
+  }
+
+  @Nested
+  class Tokens {
+    final byte[] hash = {1, 2, 3, 4};
+
+    @Test
+    void savedTokenIsFoundByItsHash() {
+      store.saveToken(hash, 7, 5_000);
+
+      assertThat(store.findToken(hash)).contains(new TokenRecord(7, 5_000));
+      assertThat(store.findToken(new byte[] {9})).isEmpty();
+    }
+
+    @Test
+    void revokedTokenIsGone() {
+      store.saveToken(hash, 7, 5_000);
+
+      store.revokeToken(hash);
+
+      assertThat(store.findToken(hash)).isEmpty();
+    }
+
+    @Test
+    void expiredTokensAreStillReturnedUntilPurged() {
+      store.saveToken(new byte[] {1}, 7, 1_000);
+      store.saveToken(new byte[] {2}, 7, 2_000);
+      store.saveToken(new byte[] {3}, 8, 3_000);
+
+      assertThat(store.findToken(new byte[] {1})).isPresent();
+      assertThat(store.purgeExpiredTokens(2_500)).isEqualTo(2);
+
+      assertThat(store.findToken(new byte[] {1})).isEmpty();
+      assertThat(store.findToken(new byte[] {2})).isEmpty();
+      assertThat(store.findToken(new byte[] {3})).contains(new TokenRecord(8, 3_000));
+    }
+
+    @Test
+    void purgeKeepsATokenThatExpiresExactlyNow() {
+      store.saveToken(hash, 7, 2_000);
+
+      assertThat(store.purgeExpiredTokens(2_000)).isZero();
+    }
+  }
+
+  @Nested
+  class Rooms {
+    @Test
+    void roomsLoadInNameOrderWithAnEmptyTopic() {
+      store.ensureRoom("#zeta", 2);
+      store.ensureRoom("#alpha", 1);
+
+      assertThat(store.loadRooms())
+          .containsExactly(new RoomRecord("#alpha", "", 1), new RoomRecord("#zeta", "", 2));
+    }
+
+    @Test
+    void ensureRoomNeverChangesAnExistingRoom() {
+      store.ensureRoom("#java", 1);
+      store.setTopic("#java", "records");
+
+      store.ensureRoom("#java", 99);
+
+      assertThat(store.loadRooms()).containsExactly(new RoomRecord("#java", "records", 1));
+    }
+
+    @Test
+    void topicOfAMissingRoomCreatesNothing() {
+      store.setTopic("#ghost", "boo");
+
+      assertThat(store.loadRooms()).isEmpty();
+    }
+
+    @Test
+    void membershipsAreAddedOnceAndRemoved() {
+      store.ensureRoom("#a", 1);
+      store.ensureRoom("#b", 1);
+      store.addMember("#b", 7);
+      store.addMember("#a", 7);
+      store.addMember("#a", 7);
+      store.addMember("#a", 8);
+
+      assertThat(store.roomsOf(7)).containsExactly("#a", "#b");
+
+      store.removeMember("#a", 7);
+
+      assertThat(store.roomsOf(7)).containsExactly("#b");
+      assertThat(store.roomsOf(8)).containsExactly("#a");
+    }
+  }
+
+  @Nested
+  class Append {
+    @Test
+    void resultsComeInInputOrderWithIncreasingSids() {
+      List<AppendResult> results =
+          store.append(
+              List.of(message("#a", 1, "alice", "c1"), message("#b", 1, "bob", null), message("#a", 2, "bob", "c2")));
+
+      assertThat(results).extracting(r -> r.message().text()).containsExactly("text 1", "text 1", "text 2");
+      assertThat(results).extracting(r -> r.message().conv()).containsExactly("#a", "#b", "#a");
+      assertThat(results).noneMatch(AppendResult::duplicate);
+      assertThat(sids(results)).isSorted().doesNotHaveDuplicates();
+
+      List<AppendResult> next = store.append(List.of(message("#a", 3, "alice", "c3")));
+      assertThat(next.getFirst().message().sid()).isGreaterThan(results.getLast().message().sid());
+    }
+
+    @Test
+    void storedMessageKeepsEveryField() {
+      NewMessage dm = new NewMessage("@alice,bob", 1, "alice", "Alice", "Bob", 1234, "hi", "udp", "m1", List.of());
+
+      StoredMessage stored = store.append(List.of(dm)).getFirst().message();
+
+      StoredMessage expected =
+          new StoredMessage(stored.sid(), "@alice,bob", 1, "alice", "Alice", "Bob", 1234, "hi", "udp", "m1");
+      assertThat(stored).isEqualTo(expected);
+      assertThat(store.findByCmid("alice", "m1")).contains(expected);
+      assertThat(store.history("@alice,bob", null, null, 10)).containsExactly(expected);
+    }
+
+    @Test
+    void emptyBatchStoresNothing() {
+      assertThat(store.append(List.of())).isEmpty();
+    }
+
+    @Test
+    void resentMessageIsReportedAsTheEarlierOne() {
+      StoredMessage first = store.append(List.of(message("#a", 1, "alice", "c1", 7L))).getFirst().message();
+
+      List<AppendResult> again = store.append(List.of(message("#a", 2, "alice", "c1", 7L)));
+
+      assertThat(again).containsExactly(new AppendResult(first, true));
+      assertThat(store.lastSeq("#a")).isEqualTo(1);
+      assertThat(store.pending(7, 10)).containsExactly(first);
+    }
+
+    @Test
+    void duplicateWithinOneBatchIsReportedAsTheFirstOccurrence() {
+      List<AppendResult> results =
+          store.append(
+              List.of(
+                  message("#a", 1, "alice", "c1", 7L),
+                  message("#a", 2, "bob", "c1"),
+                  message("#a", 3, "alice", "c1", 7L)));
+
+      assertThat(results.get(0).duplicate()).isFalse();
+      assertThat(results.get(1).duplicate()).as("another sender may reuse a cmid").isFalse();
+      assertThat(results.get(2)).isEqualTo(new AppendResult(results.get(0).message(), true));
+      assertThat(seqs(store.history("#a", null, null, 10))).containsExactly(1L, 2L);
+      assertThat(store.pending(7, 10)).hasSize(1);
+    }
+
+    @Test
+    void messagesWithoutCmidAreNeverDuplicates() {
+      List<AppendResult> results =
+          store.append(List.of(message("#a", 1, "alice", null), message("#a", 2, "alice", null)));
+
+      assertThat(results).noneMatch(AppendResult::duplicate);
+      assertThat(store.lastSeq("#a")).isEqualTo(2);
+      assertThat(store.findByCmid("alice", null)).isEmpty();
+    }
+
+    @Test
+    void failingBatchStoresNothing() {
+      store.append(List.of(message("#a", 1, "alice", "c1")));
+
+      assertThatThrownBy(
+              () ->
+                  store.append(
+                      List.of(
+                          message("#b", 1, "bob", "c2", 7L),
+                          message("#a", 2, "bob", "c3", 7L),
+                          message("#a", 1, "carol", "c4", 7L))))
+          .isInstanceOf(SqliteStoreException.class)
+          .hasMessageContaining("rolled back");
+
+      assertThat(store.lastSeq("#b")).isZero();
+      assertThat(store.lastSeq("#a")).isEqualTo(1);
+      assertThat(store.findByCmid("bob", "c2")).isEmpty();
+      assertThat(store.pending(7, 10)).isEmpty();
+    }
+
+    @Test
+    void storeStillWorksAfterAFailedBatch() {
+      store.append(List.of(message("#a", 1, "alice", "c1")));
+      assertThatThrownBy(() -> store.append(List.of(message("#a", 1, "alice", "c2"))))
+          .isInstanceOf(SqliteStoreException.class);
+
+      List<AppendResult> results = store.append(List.of(message("#a", 2, "alice", "c2")));
+
+      assertThat(results.getFirst().duplicate()).isFalse();
+      assertThat(store.lastSeq("#a")).isEqualTo(2);
+    }
+
+    @Test
+    void lastSeqIsPerConversationAndZeroWhenEmpty() {
+      store.append(List.of(message("#a", 1, "x", null), message("#a", 2, "x", null), message("#b", 9, "x", null)));
+
+      assertThat(store.lastSeq("#a")).isEqualTo(2);
+      assertThat(store.lastSeq("#b")).isEqualTo(9);
+      assertThat(store.lastSeq("#c")).isZero();
+    }
+  }
+
+  @Nested
+  class Pending {
+    @Test
+    void pendingMessagesComeOldestFirstUpToTheLimit() {
+      List<AppendResult> results =
+          store.append(
+              List.of(
+                  message("#a", 1, "x", null, 7L, 8L),
+                  message("#b", 1, "x", null, 7L),
+                  message("#a", 2, "x", null, 8L),
+                  message("#a", 3, "x", null, 7L)));
+      long s1 = results.get(0).message().sid();
+      long s2 = results.get(1).message().sid();
+      long s4 = results.get(3).message().sid();
+
+      assertThat(store.pending(7, 10)).extracting(StoredMessage::sid).containsExactly(s1, s2, s4);
+      assertThat(store.pending(7, 2)).extracting(StoredMessage::sid).containsExactly(s1, s2);
+      assertThat(store.pending(9, 10)).isEmpty();
+    }
+
+    @Test
+    void ackRemovesUpToAndIncludingTheSidForThatAccountOnly() {
+      List<AppendResult> results =
+          store.append(
+              List.of(
+                  message("#a", 1, "x", null, 7L, 8L),
+                  message("#a", 2, "x", null, 7L, 8L),
+                  message("#a", 3, "x", null, 7L)));
+      long s2 = results.get(1).message().sid();
+      long s3 = results.get(2).message().sid();
+
+      store.ackPending(7, s2);
+
+      assertThat(store.pending(7, 10)).extracting(StoredMessage::sid).containsExactly(s3);
+      assertThat(store.pending(8, 10)).hasSize(2);
+    }
+  }
+
+  @Nested
+  class History {
+    @BeforeEach
+    void tenMessages() {
+      List<NewMessage> batch = new ArrayList<>();
+      for (int seq = 1; seq <= 10; seq++) {
+        batch.add(message("#a", seq, "x", null));
+      }
+      batch.add(message("#other", 1, "x", null));
+      store.append(batch);
+    }
+
+    @Test
+    void withoutBoundsItIsTheNewestPageOldestFirst() {
+      assertThat(seqs(store.history("#a", null, null, 3))).containsExactly(8L, 9L, 10L);
+    }
+
+    @Test
+    void beforeSeqPagesBackwards() {
+      assertThat(seqs(store.history("#a", 8L, null, 3))).containsExactly(5L, 6L, 7L);
+      assertThat(seqs(store.history("#a", 3L, null, 5))).containsExactly(1L, 2L);
+      assertThat(store.history("#a", 1L, null, 5)).isEmpty();
+    }
+
+    @Test
+    void afterSeqPagesForwards() {
+      assertThat(seqs(store.history("#a", null, 2L, 3))).containsExactly(3L, 4L, 5L);
+      assertThat(seqs(store.history("#a", null, 8L, 5))).containsExactly(9L, 10L);
+      assertThat(store.history("#a", null, 10L, 5)).isEmpty();
+    }
+
+    @Test
+    void bothBoundsGiveTheOldestMessagesBetweenThem() {
+      assertThat(seqs(store.history("#a", 6L, 2L, 10))).containsExactly(3L, 4L, 5L);
+      assertThat(seqs(store.history("#a", 6L, 2L, 2))).containsExactly(3L, 4L);
+    }
+
+    @Test
+    void limitIsRespectedAndZeroGivesNothing() {
+      assertThat(store.history("#a", null, null, 100)).hasSize(10);
+      assertThat(store.history("#a", null, null, 0)).isEmpty();
+      assertThatThrownBy(() -> store.history("#a", null, null, -1))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("-1");
+    }
+
+    @Test
+    void unknownConversationHasNoHistory() {
+      assertThat(store.history("#nope", null, null, 10)).isEmpty();
+    }
+  }
+
+  @Nested
+  class Reopening {
+    @Test
+    void everythingPersistsAcrossReopen() {
+      Account alice = store.createAccount("alice", "Alice", "h", 1).orElseThrow();
+      store.saveToken(new byte[] {1}, alice.id(), 9_000);
+      store.ensureRoom("#a", 1);
+      store.setTopic("#a", "hello");
+      store.addMember("#a", alice.id());
+      StoredMessage stored =
+          store.append(List.of(message("#a", 1, "bob", "c1", alice.id()))).getFirst().message();
+      store.close();
+
+      store = SqliteChatStore.open(file, Durability.DURABLE, 2);
+
+      assertThat(store.findAccount("alice")).contains(alice);
+      assertThat(store.findToken(new byte[] {1})).contains(new TokenRecord(alice.id(), 9_000));
+      assertThat(store.loadRooms()).containsExactly(new RoomRecord("#a", "hello", 1));
+      assertThat(store.roomsOf(alice.id())).containsExactly("#a");
+      assertThat(store.history("#a", null, null, 10)).containsExactly(stored);
+      assertThat(store.pending(alice.id(), 10)).containsExactly(stored);
+      assertThat(store.append(List.of(message("#a", 2, "bob", "c1"))).getFirst())
+          .isEqualTo(new AppendResult(stored, true));
+      assertThat(store.append(List.of(message("#a", 2, "bob", "c2"))).getFirst().message().sid())
+          .isGreaterThan(stored.sid());
+    }
+
+    @Test
+    void migrationsRunOnceAndReopeningIsHarmless() throws Exception {
+      store.close();
+      store = SqliteChatStore.open(file, Durability.FAST, 1);
+      store.close();
+      store = SqliteChatStore.open(file);
+
+      try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
+        assertThat(SchemaMigrations.userVersion(connection)).isEqualTo(SchemaMigrations.MIGRATIONS.size());
+      }
+    }
+
+    @Test
+    void fileFromANewerServerIsRefused() throws Exception {
+      store.close();
+      try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+          var statement = connection.createStatement()) {
+        statement.execute("PRAGMA user_version = 999");
+      }
+
+      assertThatThrownBy(() -> SqliteChatStore.open(file))
+          .isInstanceOf(SqliteStoreException.class)
+          .hasMessageContaining("999");
+      store = SqliteChatStore.open(dir.resolve("fresh.db"));
+    }
+
+    @Test
+    void missingParentDirectoriesAreCreated() {
+      try (SqliteChatStore nested = SqliteChatStore.open(dir.resolve("a/b/c.db"))) {
+        assertThat(nested.loadRooms()).isEmpty();
+      }
+    }
+
+    @Test
+    void closedStoreRefusesCallsAndClosingTwiceIsHarmless() {
+      store.close();
+      store.close();
+
+      assertThatThrownBy(() -> store.loadRooms()).isInstanceOf(SqliteStoreException.class);
+      assertThatThrownBy(() -> store.ensureRoom("#a", 1)).isInstanceOf(SqliteStoreException.class);
+    }
+  }
+
+  @Test
+  void readersRunWhileTheWriterAppends() throws Exception {
+    int batches = 200;
+    int batchSize = 50;
+    AtomicBoolean writing = new AtomicBoolean(true);
+    ExecutorService threads = Executors.newFixedThreadPool(5);
+    try {
+      Future<?> writer =
+          threads.submit(
+              () -> {
+                try {
+                  for (int b = 0; b < batches; b++) {
+                    List<NewMessage> batch = new ArrayList<>();
+                    for (int i = 1; i <= batchSize; i++) {
+                      long seq = (long) b * batchSize + i;
+                      batch.add(message("#load", seq, "w", "c" + seq, 7L));
+                    }
+                    store.append(batch);
+                  }
+                } finally {
+                  writing.set(false);
+                }
+                return null;
+              });
+      List<Future<Integer>> readers = new ArrayList<>();
+      for (int r = 0; r < 4; r++) {
+        readers.add(
+            threads.submit(
+                () -> {
+                  int reads = 0;
+                  long lastSeen = 0;
+                  while (writing.get() && reads < 100_000) {
+                    long last = store.lastSeq("#load");
+                    assertThat(last).isGreaterThanOrEqualTo(lastSeen);
+                    // A batch is one transaction, so readers see it whole or not at all.
+                    assertThat(last % batchSize).isZero();
+                    lastSeen = last;
+                    List<StoredMessage> page = store.history("#load", null, null, 20);
+                    if (!page.isEmpty()) {
+                      long first = page.getFirst().seq();
+                      assertThat(seqs(page)).isSorted().hasSize((int) (page.getLast().seq() - first + 1));
+                      assertThat(page.getLast().seq()).isGreaterThanOrEqualTo(last);
+                    }
+                    assertThat(store.pending(7, 10).size()).isIn(0, 10);
+                    reads++;
+                  }
+                  return reads;
+                }));
+      }
+
+      writer.get(50, TimeUnit.SECONDS);
+      for (Future<Integer> reader : readers) {
+        assertThat(reader.get(10, TimeUnit.SECONDS)).isPositive();
+      }
+      assertThat(store.lastSeq("#load")).isEqualTo((long) batches * batchSize);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+}
