@@ -120,7 +120,7 @@ public final class TerminalMain implements java.util.concurrent.Callable<Integer
     checkOptions();
     // Read before JLine takes over the input, so a piped password is not mistaken for typing.
     String password = passwordStdin ? firstLine(stdin) : null;
-    try (Terminal terminal = TerminalBuilder.builder().name("charla-term").system(true).build()) {
+    try (Terminal terminal = TerminalBuilder.builder().name("charla-term").system(true).dumb(true).build()) {
       return run(terminal, password);
     }
   }
@@ -163,7 +163,7 @@ public final class TerminalMain implements java.util.concurrent.Callable<Integer
                 lost.set(true);
                 terminal.raise(Terminal.Signal.INT); // wakes readLine, which then sees lost
               });
-      try (CharlaClient client =
+      CharlaClient client =
           CharlaClient.builder()
               .host(host)
               .port(port)
@@ -171,11 +171,12 @@ public final class TerminalMain implements java.util.concurrent.Callable<Integer
               .clientLabel(label)
               .listener(listener)
               .connectTimeout(Duration.ofSeconds(5))
-              .build()) {
+              .build();
+      try {
         try {
           wait(client.connect(), CONNECT_WAIT);
         } catch (ExecutionException | TimeoutException e) {
-          screen.print("!! cannot reach " + host + ":" + port + " over " + transport.wire() + ": " + reason(e));
+          screen.print("!! " + unreachable(e));
           return EXIT_UNREACHABLE;
         }
         ServerFrame.LoggedIn in;
@@ -215,6 +216,9 @@ public final class TerminalMain implements java.util.concurrent.Callable<Integer
           return EXIT_OK;
         }
         // LOGGED_OUT: back to the login question with a fresh client.
+      } finally {
+        listener.closing(); // our own close is not news
+        client.close();
       }
     }
   }
@@ -333,9 +337,14 @@ public final class TerminalMain implements java.util.concurrent.Callable<Integer
     }
   }
 
-  private static String reason(Exception e) {
-    Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-    return e instanceof TimeoutException ? "no answer within " + CONNECT_WAIT.toSeconds() + " s" : c.getMessage();
+  private String unreachable(Exception e) {
+    String where = "cannot reach " + host + ":" + port + " over " + transport.wire();
+    if (e instanceof TimeoutException) {
+      return where + ": no answer within " + CONNECT_WAIT.toSeconds() + " s";
+    }
+    Throwable c = e.getCause() != null ? e.getCause() : e;
+    // The client's message already says "cannot reach host:port: why".
+    return c instanceof dev.charla.client.ChatException ? c.getMessage() : where + ": " + c;
   }
 
   /** The first line of {@code in}, read byte by byte so nothing after it is consumed. */
