@@ -228,6 +228,9 @@ public final class ClientConnection {
   }
 
   public void close() {
+    if (loop.isShuttingDown()) {
+      return; // already closed
+    }
     loop.execute(
         () -> {
           if (closed) {

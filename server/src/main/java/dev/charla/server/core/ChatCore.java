@@ -8,7 +8,7 @@ import dev.charla.protocol.Names;
 import dev.charla.protocol.ProtocolException;
 import dev.charla.protocol.ServerFrame;
 import dev.charla.server.security.PasswordHasher;
-import dev.charla.server.security.Tokens;
+import dev.charla.server.security.ResumeTokens;
 import dev.charla.server.store.Account;
 import dev.charla.server.store.ChatStore;
 import dev.charla.server.store.RoomRecord;
@@ -51,6 +51,7 @@ public final class ChatCore implements AutoCloseable {
   private final ChatConfig config;
   private final ChatStore store;
   private final PasswordHasher hasher;
+  private final ResumeTokens tokens = new ResumeTokens();
   private final Ticker ticker;
   private final FrameCodec codec = new FrameCodec();
   private final Directory directory = new Directory();
@@ -351,13 +352,13 @@ public final class ChatCore implements AutoCloseable {
         loginFailed(s, g.id(), ErrorCode.NAME_TAKEN, g.name() + " is a registered name; log in or pick another");
         return;
       }
-      String token = Tokens.generate();
+      String token = tokens.generate();
       long expires = ticker.nowMillis() + config.tokenLifetime().toMillis();
       if (!enter(s, g.id(), key, g.name(), true, -1, List.of(), false)) {
         return;
       }
-      guestTokens.put(HexFormat.of().formatHex(Tokens.hash(token)), new GuestToken(g.name(), expires));
-      s.tokenHash = Tokens.hash(token);
+      guestTokens.put(HexFormat.of().formatHex(ResumeTokens.hash(token)), new GuestToken(g.name(), expires));
+      s.tokenHash = ResumeTokens.hash(token);
       finishLogin(s, g.id(), token, expires);
     });
   }
@@ -368,7 +369,7 @@ public final class ChatCore implements AutoCloseable {
     }
     s.state = Session.State.LOGGING_IN;
     runStore(s, r.id(), () -> {
-      byte[] hash = Tokens.hash(r.token());
+      byte[] hash = ResumeTokens.hash(r.token());
       long now = ticker.nowMillis();
       GuestToken gt = guestTokens.get(HexFormat.of().formatHex(hash));
       if (gt != null && gt.expiresAtMillis() > now) {
@@ -404,10 +405,10 @@ public final class ChatCore implements AutoCloseable {
     if (!enter(s, id, a.userKey(), a.displayName(), false, a.id(), store.roomsOf(a.id()), false)) {
       return;
     }
-    String token = Tokens.generate();
+    String token = tokens.generate();
     long expires = ticker.nowMillis() + config.tokenLifetime().toMillis();
-    store.saveToken(Tokens.hash(token), a.id(), expires);
-    s.tokenHash = Tokens.hash(token);
+    store.saveToken(ResumeTokens.hash(token), a.id(), expires);
+    s.tokenHash = ResumeTokens.hash(token);
     finishLogin(s, id, token, expires);
   }
 

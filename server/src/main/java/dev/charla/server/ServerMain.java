@@ -1,0 +1,88 @@
+package dev.charla.server;
+
+import dev.charla.server.core.ChatConfig;
+import dev.charla.server.security.PasswordHasher;
+import dev.charla.server.store.sqlite.SqliteChatStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code charla-server}: runs a Charla server until SIGTERM or Ctrl-C, then shuts down gracefully. */
+@Command(
+    name = "charla-server",
+    mixinStandardHelpOptions = true,
+    version = "charla-server 0.1",
+    description = "Runs a Charla chat server (TCP) with an embedded SQLite store.",
+    sortOptions = false)
+public final class ServerMain implements Callable<Integer> {
+  @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host = "0.0.0.0";
+
+  @Option(names = {"-p", "--port"}, description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port = 7420;
+
+  @Option(names = "--db", description = "SQLite database file, created on first run (default: ${DEFAULT-VALUE}).")
+  Path database = Path.of("data", "charla.db");
+
+  @Option(names = "--durability",
+      description = "DURABLE (fsync each group commit; survives power loss) or FAST (no fsync; benchmarks only). "
+          + "Default: ${DEFAULT-VALUE}.")
+  SqliteChatStore.Durability durability = SqliteChatStore.Durability.DURABLE;
+
+  @Option(names = "--show-addresses",
+      description = "Who sees sessions' IP and port: EVERYONE (as the original system) or SELF. Default: ${DEFAULT-VALUE}.")
+  ChatConfig.AddressVisibility addressVisibility = ChatConfig.AddressVisibility.EVERYONE;
+
+  @Option(names = "--messages-per-second", description = "Flood limit: sends per session per second (default: ${DEFAULT-VALUE}).")
+  int messagesPerSecond = ChatConfig.defaults().messagesPerSecond();
+
+  @Option(names = "--message-burst", description = "Flood limit: burst of sends per session (default: ${DEFAULT-VALUE}).")
+  int messageBurst = ChatConfig.defaults().messageBurst();
+
+  @Option(names = "--max-connections-per-ip", description = "Simultaneous connections per IP (default: ${DEFAULT-VALUE}).")
+  int maxConnectionsPerIp = ChatConfig.defaults().maxConnectionsPerIp();
+
+  @Option(names = "--login-timeout", description = "Seconds a connection may stay without logging in (default: ${DEFAULT-VALUE}).")
+  long loginTimeoutSeconds = ChatConfig.defaults().loginTimeout().toSeconds();
+
+  @Option(names = "--io-threads", description = "Netty event loop threads (default: number of cores).")
+  int ioThreads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--unlimited",
+      description = "Lift flood and login limits (for load tests on loopback; never on a public server).")
+  boolean unlimited;
+
+  @Override
+  public Integer call() throws Exception {
+    ChatConfig config = ChatConfig.defaults()
+        .withMessageRate(messagesPerSecond, messageBurst)
+        .withMaxConnectionsPerIp(maxConnectionsPerIp)
+        .withLoginTimeout(Duration.ofSeconds(loginTimeoutSeconds))
+        .withAddressVisibility(addressVisibility);
+    if (unlimited) {
+      config = config.unlimited();
+    }
+    Path parent = database.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    ChatServer server = ChatServer.start(new ChatServer.Options(host, port, database, durability, config,
+        PasswordHasher.Params.OWASP, ioThreads));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "charla-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ServerMain()).execute(args));
+  }
+}

@@ -1,0 +1,50 @@
+package dev.charla.server.it;
+
+import dev.charla.client.ChatException;
+import dev.charla.client.ChatListener;
+import dev.charla.client.ConnectionState;
+import dev.charla.protocol.ServerFrame;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Records everything a client is told, for assertions (with Awaitility). */
+final class RecordingListener implements ChatListener {
+  final List<ServerFrame.Msg> messages = new CopyOnWriteArrayList<>();
+  final List<ServerFrame.RoomEvent> roomEvents = new CopyOnWriteArrayList<>();
+  final List<ServerFrame.TopicSet> topics = new CopyOnWriteArrayList<>();
+  final List<ConnectionState> states = new CopyOnWriteArrayList<>();
+  final List<ChatException> errors = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void onMessage(ServerFrame.Msg message) {
+    messages.add(message);
+  }
+
+  @Override
+  public void onRoomEvent(ServerFrame.RoomEvent event) {
+    roomEvents.add(event);
+  }
+
+  @Override
+  public void onTopic(ServerFrame.TopicSet topic) {
+    topics.add(topic);
+  }
+
+  @Override
+  public void onStateChanged(ConnectionState state, String detail) {
+    states.add(state);
+  }
+
+  @Override
+  public void onError(ChatException error) {
+    errors.add(error);
+  }
+
+  List<String> texts() {
+    return messages.stream().map(ServerFrame.Msg::text).toList();
+  }
+
+  List<String> textsIn(String conv) {
+    return messages.stream().filter(m -> m.conv().equals(conv)).map(ServerFrame.Msg::text).toList();
+  }
+}
