@@ -51,9 +51,15 @@ final class ChatFormatter {
     return (today ? TIME : DATE_TIME).format(at);
   }
 
+  /** {@code -- bob joined #lobby}; also {@code left}, and presence ({@code online}, {@code offline}) per room. */
   String roomEvent(ServerFrame.RoomEvent e) {
-    String verb = "join".equals(e.event()) ? "joined" : "leave".equals(e.event()) ? "left" : e.event();
-    return "-- " + e.user() + " " + verb + " " + e.room();
+    return switch (e.event()) {
+      case "join" -> "-- " + e.user() + " joined " + e.room();
+      case "leave" -> "-- " + e.user() + " left " + e.room();
+      case "online" -> "-- " + e.user() + " is online (" + e.room() + ")";
+      case "offline" -> "-- " + e.user() + " went offline (" + e.room() + ")";
+      default -> "-- " + e.user() + " " + e.event() + " " + e.room();
+    };
   }
 
   String topic(ServerFrame.TopicSet t) {

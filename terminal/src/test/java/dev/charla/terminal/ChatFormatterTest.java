@@ -66,6 +66,9 @@ class ChatFormatterTest {
   void roomEventsAndTopics() {
     assertThat(format.roomEvent(new ServerFrame.RoomEvent("#lobby", "bob", "join"))).isEqualTo("-- bob joined #lobby");
     assertThat(format.roomEvent(new ServerFrame.RoomEvent("#dev", "bob", "leave"))).isEqualTo("-- bob left #dev");
+    assertThat(format.roomEvent(new ServerFrame.RoomEvent("#dev", "bob", "online"))).isEqualTo("-- bob is online (#dev)");
+    assertThat(format.roomEvent(new ServerFrame.RoomEvent("#dev", "bob", "offline")))
+        .isEqualTo("-- bob went offline (#dev)");
     assertThat(format.topic(new ServerFrame.TopicSet(null, "#dev", "friday", "ana")))
         .isEqualTo("-- ana set topic of #dev: friday");
     assertThat(format.topic(new ServerFrame.TopicSet(null, "#dev", "", null))).isEqualTo("-- topic of #dev: (none)");

@@ -9,7 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.Size;
+import org.jline.terminal.impl.DumbTerminal;
 
 /**
  * A dumb JLine terminal on pipes, for running {@link TerminalMain} in tests: {@link #type} feeds the keyboard,
@@ -23,15 +24,9 @@ final class ScriptedTerminal implements AutoCloseable {
   ScriptedTerminal() {
     try {
       PipedInputStream in = new PipedInputStream(keyboard, 64 * 1024);
-      terminal =
-          TerminalBuilder.builder()
-              .system(false)
-              .streams(in, screen)
-              .dumb(true)
-              .type(Terminal.TYPE_DUMB)
-              .encoding(StandardCharsets.UTF_8)
-              .size(new org.jline.terminal.Size(200, 50))
-              .build();
+      // A DumbTerminal writes straight to our stream; TerminalBuilder would pick a pty whose output arrives later.
+      terminal = new DumbTerminal("scripted", Terminal.TYPE_DUMB, in, screen, StandardCharsets.UTF_8);
+      terminal.setSize(new Size(200, 50));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
