@@ -53,7 +53,7 @@ final class Commands {
               "/whoami", List.of(":i"), "/whoami", "who you are, as the server sees you", 0, 0,
               a -> new Input.WhoAmI()),
           new CommandSpec(
-              "/logout", List.of(), "/logout", "end the session (revoking its token) and leave", 0, 0,
+              "/logout", List.of(), "/logout", "end the session (revoking its token), then log in again or leave", 0, 0,
               a -> new Input.Logout()));
 
   private Commands() {}
