@@ -1,0 +1,230 @@
+package dev.charla.terminal;
+
+import dev.charla.client.CharlaClient;
+import dev.charla.protocol.Names;
+import dev.charla.protocol.ServerFrame;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Carries out parsed {@link Input}s against a logged-in {@link CharlaClient}.
+ *
+ * <p>Thread rules: {@link #run} is called only by the reader thread, which owns {@link #target}. Requests whose
+ * reply the user is waiting for (join, who, history, ...) block that thread for at most {@link #replyTimeout};
+ * incoming messages keep printing meanwhile. Chat lines are not awaited: the client retries them across
+ * reconnects, and the server's echo shows them, so the user can keep typing.
+ */
+final class CommandRunner {
+  /** What the read loop should do after a line. */
+  enum Outcome {
+    CONTINUE,
+    QUIT,
+    LOGGED_OUT
+  }
+
+  private final CharlaClient client;
+  private final Screen screen;
+  private final ChatFormatter format;
+  private final OldestSeen seen;
+  private final TerminalListener listener;
+  private final List<CommandSpec> commands;
+  private final Duration replyTimeout;
+
+  /** The current conversation: {@code #room} or {@code @user}. Reader thread only. */
+  private String target = Names.LOBBY;
+
+  CommandRunner(
+      CharlaClient client,
+      Screen screen,
+      ChatFormatter format,
+      OldestSeen seen,
+      TerminalListener listener,
+      List<CommandSpec> commands,
+      Duration replyTimeout) {
+    this.client = client;
+    this.screen = screen;
+    this.format = format;
+    this.seen = seen;
+    this.listener = listener;
+    this.commands = commands;
+    this.replyTimeout = replyTimeout;
+  }
+
+  String target() {
+    return target;
+  }
+
+  Outcome run(Input input) {
+    switch (input) {
+      case Input.Blank b -> {}
+      case Input.Invalid i -> screen.print(format.problem(i.message()));
+      case Input.Say s -> send(target, s.text());
+      case Input.PrivateMessage p -> send("@" + p.user(), p.text());
+      case Input.SwitchTarget t -> switchTo(t.conv());
+      case Input.Join j -> join(j.room());
+      case Input.Leave l -> leave(l.room());
+      case Input.ListRooms r -> listRooms();
+      case Input.Topic t -> topic(t.room(), t.text());
+      case Input.History h -> history(h.conv(), h.count());
+      case Input.Users u -> users();
+      case Input.WhoAmI w -> await(client.whoami()).ifPresent(s -> screen.print(format.identity(s)));
+      case Input.Help h -> help();
+      case Input.Quit q -> {
+        return Outcome.QUIT;
+      }
+      case Input.Logout l -> {
+        listener.closing();
+        succeeded(client.logout());
+        screen.print("** logged out");
+        return Outcome.LOGGED_OUT;
+      }
+    }
+    return Outcome.CONTINUE;
+  }
+
+  /** Joins {@code room} and shows it with its recent messages; used at login too. Returns whether it worked. */
+  boolean showJoin(String room) {
+    Optional<ServerFrame.Joined> joined = await(client.join(room));
+    joined.ifPresent(
+        j -> {
+          screen.print(format.joined(j));
+          for (ServerFrame.Msg m : j.recent()) {
+            screen.print(format.message(m, listener.me()));
+          }
+          seen.recordAll(j.recent(), listener.me());
+        });
+    return joined.isPresent();
+  }
+
+  private void send(String to, String text) {
+    client
+        .send(to, text)
+        .whenComplete(
+            (stored, error) -> {
+              if (error != null) {
+                screen.print(format.error(error));
+              }
+            });
+  }
+
+  private void switchTo(String conv) {
+    target = conv;
+    screen.print(format.note("now talking to " + conv));
+  }
+
+  private void join(String room) {
+    if (showJoin(room)) {
+      target = room;
+    }
+  }
+
+  private void leave(String room) {
+    String which = room != null ? room : target;
+    if (!which.startsWith("#")) {
+      screen.print(format.problem("the current conversation is not a room; say which: /leave #room"));
+      return;
+    }
+    if (!succeeded(client.leave(which))) {
+      return;
+    }
+    screen.print(format.note("you left " + which));
+    if (which.equals(target)) {
+      target = Names.LOBBY.equals(which) ? target : Names.LOBBY;
+      screen.print(format.note("now talking to " + target));
+    }
+  }
+
+  private void listRooms() {
+    await(client.rooms())
+        .ifPresent(
+            rooms -> {
+              screen.print(format.note(rooms.size() + (rooms.size() == 1 ? " room:" : " rooms:")));
+              rooms.forEach(r -> screen.print(format.room(r)));
+            });
+  }
+
+  private void topic(String room, String text) {
+    String which = room != null ? room : target;
+    if (!which.startsWith("#")) {
+      screen.print(format.problem("the current conversation is not a room; say which: /topic #room text"));
+      return;
+    }
+    if (text == null) {
+      await(client.rooms())
+          .ifPresent(
+              rooms ->
+                  rooms.stream()
+                      .filter(r -> r.name().equalsIgnoreCase(which))
+                      .findFirst()
+                      .ifPresentOrElse(
+                          r -> screen.print(format.topic(new ServerFrame.TopicSet(null, r.name(), r.topic(), null))),
+                          () -> screen.print(format.problem("no such room: " + which))));
+      return;
+    }
+    succeeded(client.topic(which, text)); // the server announces the new topic to the room, us included
+  }
+
+  private void history(String conv, int count) {
+    String which = conv != null ? conv : target;
+    Long before = seen.oldest(which);
+    await(client.history(which, before, count))
+        .ifPresent(
+            page -> {
+              if (page.messages().isEmpty()) {
+                screen.print(format.note("no older messages in " + which));
+                return;
+              }
+              int n = page.messages().size();
+              screen.print(format.note(n + (n == 1 ? " older message in " : " older messages in ") + which + ":"));
+              for (ServerFrame.Msg m : page.messages()) {
+                screen.print(format.message(m, listener.me()));
+              }
+              seen.recordAll(page.messages(), listener.me());
+              screen.print(format.note(page.more() ? "/history for more" : "that is the beginning of " + which));
+            });
+  }
+
+  private void users() {
+    await(client.who())
+        .ifPresent(
+            sessions -> {
+              screen.print(format.note(sessions.size() + (sessions.size() == 1 ? " session online:" : " sessions online:")));
+              sessions.forEach(s -> screen.print(format.session(s)));
+            });
+  }
+
+  private void help() {
+    screen.print(format.note("commands (plain text goes to the current conversation, " + target + "):"));
+    for (CommandSpec c : commands) {
+      String spelled = c.usage() + (c.aliases().isEmpty() ? "" : "  (also " + String.join(", ", c.aliases()) + ")");
+      screen.print(String.format(java.util.Locale.ROOT, "   %-44s %s", spelled, c.summary()));
+    }
+    screen.print(String.format(java.util.Locale.ROOT, "   %-44s %s", ":p-name-message", "private message to name"));
+    screen.print(String.format(java.util.Locale.ROOT, "   %-44s %s", "//text", "send text that starts with /"));
+  }
+
+  /** Waits for a reply with a value; prints the error (with its code) or the timeout and returns empty. */
+  private <T> Optional<T> await(CompletableFuture<T> reply) {
+    return succeeded(reply) ? Optional.ofNullable(reply.getNow(null)) : Optional.empty();
+  }
+
+  /** Waits for a reply (value or not); prints the error or the timeout and returns false if it failed. */
+  private boolean succeeded(CompletableFuture<?> reply) {
+    try {
+      reply.get(replyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      screen.print(format.error(e));
+    } catch (TimeoutException e) {
+      screen.print(format.problem("no reply from the server within " + replyTimeout.toSeconds() + " s"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
+  }
+}

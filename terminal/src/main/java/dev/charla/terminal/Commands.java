@@ -1,0 +1,85 @@
+package dev.charla.terminal;
+
+import static dev.charla.terminal.CommandSpec.TEXT;
+
+import dev.charla.terminal.CommandParser.Args;
+import java.util.List;
+
+/**
+ * The command table: every command the terminal understands, with its aliases, usage and arity. To add a command:
+ * add an {@link Input} record, a row here, and a case in {@link CommandRunner#run}; the compiler finds the last.
+ *
+ * <p>The colon spellings ({@code :q}, {@code :h}, {@code :i}, {@code :add}) come from the original system; its
+ * {@code :p-name-msg} private message is a prefix rule, handled by {@link CommandParser}.
+ */
+final class Commands {
+  /** Messages loaded by one {@code /history} when no count is given. */
+  static final int DEFAULT_HISTORY = 20;
+
+  static final List<CommandSpec> ALL =
+      List.of(
+          new CommandSpec(
+              "/help", List.of(":h", "/?"), "/help", "list the commands", 0, 0, a -> new Input.Help()),
+          new CommandSpec(
+              "/quit", List.of(":q", "/exit"), "/quit", "leave the program (the session ends)", 0, 0,
+              a -> new Input.Quit()),
+          new CommandSpec(
+              "/msg", List.of("/m", "/query"), "/msg <user> [text]",
+              "send a private message; without text, talk to <user> from now on", 1, TEXT,
+              a ->
+                  a.count() == 1
+                      ? new Input.SwitchTarget("@" + CommandParser.user(a.word(0)))
+                      : new Input.PrivateMessage(CommandParser.user(a.word(0)), a.rest(1))),
+          new CommandSpec(
+              "/join", List.of("/j", ":add"), "/join <#room>", "join a room (created if new) and talk there", 1, 1,
+              a -> new Input.Join(CommandParser.room(a.word(0)))),
+          new CommandSpec(
+              "/leave", List.of("/part"), "/leave [#room]", "leave a room (default: the current one)", 0, 1,
+              a -> new Input.Leave(a.count() == 0 ? null : CommandParser.room(a.word(0)))),
+          new CommandSpec(
+              "/rooms", List.of("/list"), "/rooms", "list the rooms", 0, 0, a -> new Input.ListRooms()),
+          new CommandSpec(
+              "/topic", List.of(), "/topic [#room] [text]",
+              "set a room's topic (default: the current room); with only a room, show it", 1, TEXT,
+              Commands::topic),
+          new CommandSpec(
+              "/history", List.of("/h"), "/history [#room|@user] [n]",
+              "show n (default " + DEFAULT_HISTORY + ") older messages; repeat to go further back", 0, 2,
+              Commands::history),
+          new CommandSpec(
+              "/users", List.of("/who"), "/users", "everyone online: name, address, transport, client", 0, 0,
+              a -> new Input.Users()),
+          new CommandSpec(
+              "/whoami", List.of(":i"), "/whoami", "who you are, as the server sees you", 0, 0,
+              a -> new Input.WhoAmI()),
+          new CommandSpec(
+              "/logout", List.of(), "/logout", "end the session (revoking its token), then log in again or leave", 0, 0,
+              a -> new Input.Logout()));
+
+  private Commands() {}
+
+  private static Input topic(Args a) {
+    String first = a.word(0);
+    if (first.startsWith("#")) {
+      String room = CommandParser.room(first);
+      return new Input.Topic(room, a.count() == 1 ? null : a.rest(1));
+    }
+    return new Input.Topic(null, a.rest(0));
+  }
+
+  private static Input history(Args a) {
+    String conv = null;
+    Integer count = null;
+    for (int i = 0; i < a.count(); i++) {
+      String w = a.word(i);
+      if (count == null && w.chars().allMatch(Character::isDigit)) {
+        count = CommandParser.count(w);
+      } else if (conv == null && count == null) {
+        conv = CommandParser.conversation(w);
+      } else {
+        throw new CommandParser.BadArgument("expected [#room|@user] [n], got '" + a.rest(0) + "'");
+      }
+    }
+    return new Input.History(conv, count == null ? DEFAULT_HISTORY : count);
+  }
+}

@@ -1,0 +1,49 @@
+package dev.charla.terminal;
+
+/**
+ * One line the user typed, parsed: a message for the current conversation, a command with its arguments already
+ * validated, or the reason the line was rejected. Made by {@link CommandParser} (pure), carried out by
+ * {@link CommandRunner}, whose exhaustive switch makes a forgotten input a compile error.
+ *
+ * <p>Conversation arguments are canonical: rooms are {@code #lower-case}, users are {@code @name}.
+ */
+public sealed interface Input {
+
+  /** Plain text for the current conversation. */
+  record Say(String text) implements Input {}
+
+  /** A private message to {@code user} (a bare name, no {@code @}). */
+  record PrivateMessage(String user, String text) implements Input {}
+
+  /** Make {@code conv} ({@code #room} or {@code @user}) the current conversation. */
+  record SwitchTarget(String conv) implements Input {}
+
+  record Join(String room) implements Input {}
+
+  /** Leave {@code room}, or the current conversation if null. */
+  record Leave(String room) implements Input {}
+
+  record ListRooms() implements Input {}
+
+  /** Set the topic of {@code room} (null: the current one); a null {@code text} shows the topic instead. */
+  record Topic(String room, String text) implements Input {}
+
+  /** Load {@code count} older messages of {@code conv} (null: the current conversation). */
+  record History(String conv, int count) implements Input {}
+
+  record Users() implements Input {}
+
+  record WhoAmI() implements Input {}
+
+  record Help() implements Input {}
+
+  record Quit() implements Input {}
+
+  record Logout() implements Input {}
+
+  /** An empty line: nothing to do. */
+  record Blank() implements Input {}
+
+  /** The line was not understood; {@code message} says why, for people. */
+  record Invalid(String message) implements Input {}
+}

@@ -1,0 +1,263 @@
+package dev.charla.terminal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.charla.client.CharlaClient;
+import dev.charla.client.ChatListener;
+import dev.charla.protocol.ServerFrame;
+import dev.charla.server.ChatServer;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The terminal against a real server in this JVM (port 0, SQLite in a temp dir), typed into through a piped
+ * dumb terminal, with other people played by the client library.
+ */
+@Timeout(60)
+class TerminalConversationTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  @TempDir Path dir;
+  private ChatServer server;
+  private final List<AutoCloseable> closeLater = new ArrayList<>();
+
+  @BeforeEach
+  void startServer() throws InterruptedException {
+    server = ChatServer.start(ChatServer.Options.forTests(dir.resolve("charla.db")));
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    for (AutoCloseable c : closeLater.reversed()) {
+      c.close();
+    }
+    server.close();
+  }
+
+  private ScriptedTerminal terminal() {
+    ScriptedTerminal t = new ScriptedTerminal();
+    closeLater.add(t);
+    return t;
+  }
+
+  private TerminalMain main(String... args) {
+    TerminalMain main = new TerminalMain(new ByteArrayInputStream(new byte[0]), Clock.systemDefaultZone());
+    List<String> all = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", Integer.toString(server.tcpPort())));
+    all.addAll(List.of(args));
+    TerminalMain.commandLine(main).parseArgs(all.toArray(String[]::new));
+    return main;
+  }
+
+  /** Another person, on the client library, already logged in as a guest. */
+  private Person person(String name) {
+    Person p = new Person();
+    CharlaClient c =
+        CharlaClient.builder().host("127.0.0.1").port(server.tcpPort()).clientLabel("test-lib").listener(p).build();
+    closeLater.add(c);
+    c.connect().join();
+    c.guest(name).join();
+    p.client = c;
+    return p;
+  }
+
+  private static final class Person implements ChatListener {
+    final List<ServerFrame.Msg> messages = new CopyOnWriteArrayList<>();
+    CharlaClient client;
+
+    @Override
+    public void onMessage(ServerFrame.Msg message) {
+      messages.add(message);
+    }
+
+    List<String> texts() {
+      return messages.stream().map(ServerFrame.Msg::text).toList();
+    }
+  }
+
+  private static void expect(ScriptedTerminal term, String text) {
+    await("terminal shows '" + text + "'").atMost(WAIT).until(() -> term.output().contains(text));
+  }
+
+  private static int exitCode(CompletableFuture<Integer> exit) throws Exception {
+    return exit.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  @Test
+  void guestJoinsARoomTalksListsUsersAndQuits() throws Exception {
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--guest", "ana"), null);
+
+    expect(term, "** you are ana (guest) (127.0.0.1:");
+    expect(term, "-- you are in #lobby");
+    expect(term, "#lobby> ");
+
+    term.type("/join #x");
+    expect(term, "-- you are in #x");
+    term.type("hola a todos");
+    expect(term, "#x <ana> hola a todos");
+
+    term.type("/users");
+    expect(term, "1 session online:");
+    String users = term.output().substring(term.output().indexOf("1 session online:"));
+    assertThat(users.lines().skip(1).findFirst().orElseThrow())
+        .contains("ana", "guest", "127.0.0.1:", "tcp", "charla-term/0.1");
+
+    term.type("/quit");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
+  void messagesFromOthersAppearInTheTerminal() throws Exception {
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--guest", "ana"), null);
+    expect(term, "#lobby> ");
+    term.type("/join x");
+    expect(term, "#x> ");
+
+    Person bob = person("bob");
+    bob.client.join("#x").join();
+    expect(term, "-- bob joined #x");
+    bob.client.send("#x", "que tal").join();
+    expect(term, "#x <bob> que tal");
+    bob.client.send("@ana", "psst").join();
+    expect(term, "<bob → you> psst");
+
+    term.type(":p-bob-hola que tal, sin-guiones-no");
+    await().atMost(WAIT).until(() -> bob.texts().contains("hola que tal, sin-guiones-no"));
+    expect(term, "<you → bob> hola que tal, sin-guiones-no");
+
+    term.type("/msg bob");
+    expect(term, "@bob> ");
+    term.type("directo");
+    await().atMost(WAIT).until(() -> bob.texts().contains("directo"));
+
+    term.type("/topic #x release on friday");
+    expect(term, "-- ana set topic of #x: release on friday");
+
+    term.type(":q");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
+  void historyGoesFurtherBackEachTime() throws Exception {
+    Person dan = person("dan");
+    dan.client.join("#hist").join();
+    for (int i = 1; i <= 30; i++) {
+      dan.client.send("#hist", "m" + i).join();
+    }
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--guest", "ana"), null);
+    expect(term, "#lobby> ");
+    term.type(":add hist");
+    expect(term, "#hist <dan> m30");
+    assertThat(term.output()).doesNotContain("<dan> m10\n").contains("<dan> m11");
+
+    term.type("/history 5");
+    expect(term, "5 older messages in #hist:");
+    expect(term, "<dan> m6");
+    assertThat(term.output()).doesNotContain("<dan> m5");
+
+    term.type("/history");
+    expect(term, "that is the beginning of #hist");
+    String last = term.output().substring(term.output().lastIndexOf("older messages in #hist:"));
+    assertThat(last).contains("<dan> m1", "<dan> m5").doesNotContain("<dan> m6");
+
+    term.type("/history");
+    expect(term, "-- no older messages in #hist");
+    term.type("/quit");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
+  void interactiveRegistrationThenLogoutAndLoginAgain() throws Exception {
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main(), null);
+    expect(term, "(l)ogin, (r)egister or (g)uest?");
+    term.type("r");
+    term.type("carla");
+    term.type("correct horse");
+    term.type("correct horse");
+    expect(term, "** you are carla (");
+    term.type(":i");
+    expect(term, "charla-term/0.1)");
+
+    term.type("/logout");
+    expect(term, "** logged out");
+    await().atMost(WAIT).until(() -> count(term.output(), "(l)ogin, (r)egister or (g)uest?") == 2);
+    term.type("l");
+    term.type("carla");
+    term.type("wrong password");
+    expect(term, "!! auth_failed:");
+    term.type("l");
+    term.type("carla");
+    term.type("correct horse");
+    await().atMost(WAIT).until(() -> count(term.output(), "** you are carla (") == 2);
+    term.endOfInput();
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
+  void takenGuestNameFailsWithItsCode() throws Exception {
+    person("bob");
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--guest", "bob"), null);
+    assertThat(exitCode(exit)).isEqualTo(TerminalMain.EXIT_LOGIN_FAILED);
+    assertThat(term.output()).contains("!! name_taken: ");
+  }
+
+  @Test
+  void passwordFromStdinLogsIn() throws Exception {
+    ScriptedTerminal first = terminal();
+    CompletableFuture<Integer> registered = first.start(main("--user", "dora", "--register"), "s3cret-pass");
+    expect(first, "** you are dora (");
+    first.type("/quit");
+    assertThat(exitCode(registered)).isZero();
+
+    ScriptedTerminal second = terminal();
+    CompletableFuture<Integer> exit = second.start(main("--user", "dora", "--password-stdin"), "s3cret-pass");
+    expect(second, "** you are dora (");
+    second.type("/frobnicate");
+    expect(second, "!! unknown command /frobnicate");
+    second.type("/join #bad!room");
+    expect(second, "!! bad room name '#bad!room'");
+    second.type("/quit");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
+  void aServerRestartIsShownAsLostThenReconnected() throws Exception {
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--user", "ana", "--register"), "correct horse");
+    expect(term, "#lobby> ");
+    int port = server.tcpPort();
+    server.close();
+    expect(term, "** connection lost, reconnecting…");
+    server = ChatServer.start(ChatServer.Options.forTests(dir.resolve("charla.db")).withPort(port));
+    expect(term, "** reconnected");
+    term.type("still here");
+    expect(term, "#lobby <ana> still here");
+    term.type("/quit");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  private static int count(String haystack, String needle) {
+    int n = 0;
+    for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
