@@ -1,5 +1,7 @@
 package dev.charla.protocol.udp;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,7 +71,12 @@ public final class DatagramCodec {
     long packetNumber = r.varint("packet number");
     List<Chunk> chunks = new ArrayList<>();
     while (r.remaining() > 0) {
-      chunks.add(readChunk(r));
+      try {
+        chunks.add(readChunk(r));
+      } catch (IllegalArgumentException e) {
+        // A record's own check caught what readChunk did not: still the peer's fault, never ours to throw.
+        throw new MalformedDatagramException(e.getMessage());
+      }
     }
     if (chunks.isEmpty()) {
       throw new MalformedDatagramException("data packet without chunks");
@@ -191,11 +198,19 @@ public final class DatagramCodec {
           throw new MalformedDatagramException(
               "close reason too long: " + length + " bytes (limit: " + UdpLimits.MAX_CLOSE_REASON_BYTES + ")");
         }
-        // The reason is for people; a bad byte becomes U+FFFD rather than losing the close.
-        return new Chunk.Close(code, new String(r.bytes((int) length, "close reason"), StandardCharsets.UTF_8));
+        return new Chunk.Close(code, utf8(r.bytes((int) length, "close reason"), "close reason"));
       }
       default:
         throw new MalformedDatagramException("unknown chunk type 0x" + Integer.toHexString(type));
+    }
+  }
+
+  private static String utf8(byte[] bytes, String field) throws MalformedDatagramException {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      // Strict, because replacing bad bytes with U+FFFD could lengthen the text past its limit.
+      throw new MalformedDatagramException(field + " is not valid UTF-8");
     }
   }
 

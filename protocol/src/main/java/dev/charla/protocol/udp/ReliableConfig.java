@@ -19,7 +19,8 @@ import java.time.Duration;
  *     yet plus delivered messages not yet polled; fragments beyond it are dropped unacknowledged, and the peer
  *     retransmits. The sender also keeps the messages it has in progress within this many bytes, so that in
  *     normal operation nothing is refused: both ends must use the same value
- * @param keepaliveInterval send a PING after this long without sending anything ack-eliciting
+ * @param keepaliveInterval send a PING after this long without sending anything ack-eliciting or receiving
+ *     anything
  * @param idleTimeout declare the peer dead after this long without a valid datagram from it
  */
 public record ReliableConfig(

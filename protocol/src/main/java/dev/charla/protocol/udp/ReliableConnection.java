@@ -372,7 +372,7 @@ public final class ReliableConnection {
       return closeToSend != null ? now : NEVER;
     }
     long t = lastReceivedNanos + idleTimeoutNanos;
-    t = Math.min(t, lastAckElicitingSentNanos + keepaliveNanos);
+    t = Math.min(t, keepaliveDeadline());
     if (ackOwed) {
       t = Math.min(t, ackDeadlineNanos);
     }
@@ -407,7 +407,7 @@ public final class ReliableConnection {
         resend.add(s);
       }
     }
-    if (now - lastAckElicitingSentNanos >= keepaliveNanos) {
+    if (now >= keepaliveDeadline()) {
       pingWanted = true;
     }
   }
@@ -550,6 +550,15 @@ public final class ReliableConnection {
         lossTimeNanos = Math.min(lossTimeNanos, p.sentAtNanos + lossDelay);
       }
     }
+  }
+
+  /**
+   * A PING is due after a keepalive interval in which this side sent nothing ack-eliciting and received nothing.
+   * Counting what was received halves the chatter on a quiet link: the peer's PING (and our ack) already refresh
+   * both idle timers and the NAT binding, so the two sides take turns instead of both pinging.
+   */
+  private long keepaliveDeadline() {
+    return Math.max(lastAckElicitingSentNanos, lastReceivedNanos) + keepaliveNanos;
   }
 
   private long probeDeadline() {

@@ -204,6 +204,17 @@ class DatagramCodecTest {
   }
 
   @Test
+  void closeReasonMustBeUtf8() {
+    // Found by the fuzz test: 250 bytes of 0xFF would become 750 bytes of U+FFFD, past the reason limit.
+    byte[] reason = new byte[250];
+    Arrays.fill(reason, (byte) 0xFF);
+    byte[] head = hex("CA1A 01 01 0102030405060708 05 04 00 40FA");
+    byte[] datagram = Arrays.copyOf(head, head.length + reason.length);
+    System.arraycopy(reason, 0, datagram, head.length, reason.length);
+    rejects(datagram, "close reason is not valid UTF-8");
+  }
+
+  @Test
   void peekIgnoresWhatIsNotACharlaDatagram() {
     assertThat(DatagramCodec.peekConnectionId(new byte[5], 0, 5)).isEmpty();
     assertThat(DatagramCodec.peekConnectionId(new byte[20], 0, 20)).isEmpty();
