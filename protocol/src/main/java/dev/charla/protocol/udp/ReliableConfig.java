@@ -94,7 +94,8 @@ public record ReliableConfig(
         Duration.ofSeconds(45));
   }
 
-  public ReliableConfig withIdleTimeout(Duration keepalive, Duration idle) {
+  /** The same config with another keepalive interval and idle timeout (idle at least twice keepalive). */
+  public ReliableConfig withKeepaliveAndIdleTimeout(Duration keepalive, Duration idle) {
     return new ReliableConfig(maxDatagramBytes, initialRtt, maxAckDelay, ackEveryPackets, maxInFlightBytes,
         maxQueuedBytes, maxReassemblyBytes, keepalive, idle);
   }
