@@ -443,6 +443,7 @@ public final class ClientConnection {
       case ServerFrame.Stored s -> onStored(s);
       case ServerFrame.Joined j -> {
         rooms.add(j.room().name());
+        lastSeq.putIfAbsent(j.room().name(), j.room().lastSeq());
         for (ServerFrame.Msg m : j.recent()) {
           lastSeq.merge(m.conv(), m.seq(), Math::max);
         }
@@ -499,6 +500,8 @@ public final class ClientConnection {
       rooms.clear();
       for (ServerFrame.RoomInfo r : l.rooms()) {
         rooms.add(r.name());
+        // From here on nothing in this room may be missed: a reconnect catches up from this seq.
+        lastSeq.merge(r.name(), r.lastSeq(), Math::max);
       }
       setState(ConnectionState.LOGGED_IN, "logged in as " + name);
     }

@@ -96,14 +96,18 @@ final class UdpWire implements Wire {
       fail("cannot reach " + server.getHostString() + ":" + server.getPort() + " over UDP: no answer");
       return;
     }
-    // Padded to a full datagram so the server may answer without amplifying anything.
+    write(helloDatagram());
+    loop.schedule(this::sendHello, helloRetryMillis, TimeUnit.MILLISECONDS);
+    helloRetryMillis = Math.min(MAX_HELLO_RETRY_MILLIS, helloRetryMillis * 2);
+  }
+
+  /** A HELLO, with the cookie if we have one, padded to a full datagram so the server may answer it safely. */
+  private byte[] helloDatagram() {
     byte[] payload = new byte[UdpLimits.MAX_DATAGRAM_BYTES - UdpLimits.FIXED_HEADER_BYTES];
     if (cookie != null) {
       System.arraycopy(cookie, 0, payload, 0, cookie.length);
     }
-    write(DatagramCodec.encode(new Packet.Control(PacketType.HELLO, connectionId, payload)));
-    loop.schedule(this::sendHello, helloRetryMillis, TimeUnit.MILLISECONDS);
-    helloRetryMillis = Math.min(MAX_HELLO_RETRY_MILLIS, helloRetryMillis * 2);
+    return DatagramCodec.encode(new Packet.Control(PacketType.HELLO, connectionId, payload));
   }
 
   @Override
@@ -140,8 +144,13 @@ final class UdpWire implements Wire {
       if (connection == null) {
         return;
       }
-      heardData = true;
       connection.receive(bytes, 0, bytes.length, System.nanoTime());
+      if (!heardData && connection.state() == ReliableConnection.State.CLOSED_BY_PEER) {
+        // The server reset a connection it does not know yet: our HELLO with the cookie was lost. Start over.
+        startConnection();
+        return;
+      }
+      heardData = true;
       byte[] message;
       while ((message = connection.pollMessage()) != null) {
         listener.onFrame(this, message);
@@ -161,20 +170,39 @@ final class UdpWire implements Wire {
     }
     switch (control.type()) {
       case COOKIE -> {
-        if (connection != null) {
+        if (heardData) {
           return;
         }
+        // First cookie, or a fresh one because ours went stale: (re)start the connection with it.
         cookie = control.payload();
-        connection = new ReliableConnection(connectionId, ReliableConfig.defaults(), System.nanoTime());
-        helloRetryMillis = FIRST_HELLO_RETRY_MILLIS;
-        sendHello();
-        listener.onOpen(this);
+        startConnection();
       }
       case CHALLENGE ->
           // Our address changed (NAT rebinding): prove we receive here.
           write(DatagramCodec.encode(new Packet.Control(PacketType.RESPONSE, connectionId, control.payload())));
       default -> { }
     }
+  }
+
+  /**
+   * Starts (or, while the server has not confirmed it yet, restarts) the reliable connection: the HELLO with the
+   * cookie goes out again, and the listener is told to send its greeting again on the fresh connection.
+   */
+  private void startConnection() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+      timerAt = ReliableConnection.NEVER;
+    }
+    boolean first = connection == null;
+    connection = new ReliableConnection(connectionId, ReliableConfig.defaults(), System.nanoTime());
+    helloRetryMillis = FIRST_HELLO_RETRY_MILLIS;
+    if (!first) {
+      write(helloDatagram());
+    } else {
+      sendHello();
+    }
+    listener.onOpen(this);
   }
 
   private void transmit() {

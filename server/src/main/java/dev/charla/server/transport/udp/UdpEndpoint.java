@@ -178,7 +178,7 @@ final class UdpEndpoint extends SimpleChannelInboundHandler<DatagramPacket> {
     }
     long packetNumber = RESET_PACKET_NUMBER_BASE + (random.nextLong() & 0xFFFF_FFFFL);
     byte[] reset = DatagramCodec.encode(new Packet.Data(connectionId, packetNumber,
-        List.of(new Chunk.Close(2, "unknown connection; reconnect"))));
+        List.of(new Chunk.Close(2, "reset"))));
     if (reset.length <= 3 * receivedLength) {
       send(reset, from);
       resetsSent++;
