@@ -38,6 +38,7 @@ final class LossyUdpRelay implements AutoCloseable {
   private volatile double reordering;
   private volatile int maxDelayMillis;
   private volatile boolean blackout;
+  private volatile boolean deafClient;
   private volatile boolean closed;
   final AtomicLong forwarded = new AtomicLong();
   final AtomicLong dropped = new AtomicLong();
@@ -71,6 +72,11 @@ final class LossyUdpRelay implements AutoCloseable {
 
   void blackout(boolean on) {
     blackout = on;
+  }
+
+  /** Drops everything from the server to clients, lets the other direction through. */
+  void deafenClients(boolean on) {
+    deafClient = on;
   }
 
   /** Every client gets a new upstream port, as when a NAT forgets its bindings. */
@@ -166,6 +172,10 @@ final class LossyUdpRelay implements AutoCloseable {
           return;
         }
         byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
+        if (deafClient) {
+          dropped.incrementAndGet();
+          continue;
+        }
         impaired(data, d -> {
           try {
             downstream.send(new DatagramPacket(d, d.length, client));
