@@ -56,7 +56,7 @@ public final class BenchMain implements Runnable {
     int runs = 3;
 
     @Option(names = "--warmup", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
-    int warmupSeconds = 2;
+    int warmupSeconds = 5;
 
     @Option(names = "--duration", description = "Seconds measured per run (default: ${DEFAULT-VALUE}).")
     int durationSeconds = 5;

@@ -37,4 +37,18 @@ final class ProcStats {
     }
     return -1;
   }
+
+  /** Machine-wide {total, idle+iowait} jiffies from /proc/stat, or null. */
+  static long[] machineJiffies() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
 }

@@ -10,12 +10,14 @@ final class Window {
   private final long t0;
   private final long selfCpu0;
   private final long serverCpu0;
+  private final long[] machine0;
 
   private Window(ServerUnderTest server) {
     this.server = server;
     this.t0 = System.nanoTime();
     this.selfCpu0 = ProcStats.selfCpuNanos();
     this.serverCpu0 = server.pid().isPresent() ? ProcStats.cpuNanos(server.pid().getAsLong()) : -1;
+    this.machine0 = ProcStats.machineJiffies();
   }
 
   static Window open(ServerUnderTest server) {
@@ -31,11 +33,21 @@ final class Window {
   double close(RunResult r) {
     long wall = System.nanoTime() - t0;
     long selfCpu = ProcStats.selfCpuNanos() - selfCpu0;
-    r.put("generator CPU %", 100.0 * selfCpu / wall);
+    double generator = 100.0 * selfCpu / wall;
+    r.put("generator CPU %", generator);
+    double serverCpu = 0;
     if (server.pid().isPresent()) {
       long pid = server.pid().getAsLong();
-      r.put("server CPU %", 100.0 * (ProcStats.cpuNanos(pid) - serverCpu0) / wall);
+      serverCpu = 100.0 * (ProcStats.cpuNanos(pid) - serverCpu0) / wall;
+      r.put("server CPU %", serverCpu);
       r.put("server RSS MiB", ProcStats.rssBytes(pid) / (1024.0 * 1024.0));
+    }
+    long[] machine1 = ProcStats.machineJiffies();
+    if (machine0 != null && machine1 != null && machine1[0] > machine0[0]) {
+      // Whatever else ran on the machine meanwhile: figures taken while others were busy are not comparable.
+      double busy = 100.0 * Runtime.getRuntime().availableProcessors()
+          * (1 - (double) (machine1[1] - machine0[1]) / (machine1[0] - machine0[0]));
+      r.put("other processes CPU %", Math.max(0, busy - generator - serverCpu));
     }
     return wall / 1e9;
   }
