@@ -263,9 +263,15 @@ public final class BenchMain implements Runnable {
     @Parameters(arity = "0..*")
     List<String> jmhArgs = new ArrayList<>();
 
+    /** JMH's own options (-f, -wi, -l, …) are not ours to parse. */
+    @CommandLine.Unmatched
+    List<String> unmatched = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
-      org.openjdk.jmh.Main.main(jmhArgs.toArray(String[]::new));
+      List<String> all = new ArrayList<>(unmatched);
+      all.addAll(jmhArgs);
+      org.openjdk.jmh.Main.main(all.toArray(String[]::new));
       return 0;
     }
   }
@@ -277,8 +283,13 @@ public final class BenchMain implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
-  public static void main(String[] argv) {
+  public static void main(String[] argv) throws Exception {
     args = argv;
+    if (argv.length > 0 && argv[0].equals("jmh")) {
+      // JMH parses its own options (-f 1 -wi 3 …) in their order; picocli would split them.
+      org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(argv, 1, argv.length));
+      return;
+    }
     System.exit(new CommandLine(new BenchMain()).execute(argv));
   }
 }
