@@ -23,6 +23,9 @@ import java.time.Duration;
  * @param recentOnJoin messages of history sent with a join reply
  * @param hashThreads concurrent password hashes (Argon2id needs 19 MiB and ~50 ms each)
  * @param hashQueue hashes waiting beyond which logins are refused with {@code throttled}
+ * @param presenceNoticeMaxMembers rooms with more members online than this get no {@code online}/{@code offline}
+ *     notices (explicit join and leave are always announced): in a big room they are noise, and announcing
+ *     every login to every member costs the square of the room's size
  */
 public record ChatConfig(
     int messagesPerSecond,
@@ -41,7 +44,8 @@ public record ChatConfig(
     AddressVisibility addressVisibility,
     int recentOnJoin,
     int hashThreads,
-    int hashQueue) {
+    int hashQueue,
+    int presenceNoticeMaxMembers) {
 
   /** Who may see each session's IP address and port in presence. */
   public enum AddressVisibility {
@@ -54,7 +58,7 @@ public record ChatConfig(
   public static ChatConfig defaults() {
     return new ChatConfig(
         10, 30, 50, 100, 16, 50_000, 30, 10, 10, Duration.ofSeconds(30), Duration.ofSeconds(90),
-        Duration.ofDays(30), 4L << 20, AddressVisibility.EVERYONE, 20, 2, 64);
+        Duration.ofDays(30), 4L << 20, AddressVisibility.EVERYONE, 20, 2, 64, 100);
   }
 
   /** A copy with flood and throttle limits lifted: for benchmarks on loopback, never for public servers. */
@@ -89,6 +93,7 @@ public record ChatConfig(
     private int recentOnJoin;
     private int hashThreads;
     private int hashQueue;
+    private int presenceNoticeMaxMembers;
 
     private Builder(ChatConfig c) {
       messagesPerSecond = c.messagesPerSecond;
@@ -108,6 +113,7 @@ public record ChatConfig(
       recentOnJoin = c.recentOnJoin;
       hashThreads = c.hashThreads;
       hashQueue = c.hashQueue;
+      presenceNoticeMaxMembers = c.presenceNoticeMaxMembers;
     }
 
     public Builder messagesPerSecond(int v) { messagesPerSecond = v; return this; }
@@ -127,11 +133,13 @@ public record ChatConfig(
     public Builder recentOnJoin(int v) { recentOnJoin = v; return this; }
     public Builder hashThreads(int v) { hashThreads = v; return this; }
     public Builder hashQueue(int v) { hashQueue = v; return this; }
+    public Builder presenceNoticeMaxMembers(int v) { presenceNoticeMaxMembers = v; return this; }
 
     public ChatConfig build() {
       return new ChatConfig(messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp,
           maxSessions, loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout,
-          idleTimeout, tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue);
+          idleTimeout, tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue,
+          presenceNoticeMaxMembers);
     }
   }
 }

@@ -312,7 +312,6 @@ public final class ChatCore implements AutoCloseable {
         loginFailed(s, r.id(), ErrorCode.NAME_TAKEN, "the name " + r.name() + " is taken");
         return;
       }
-      directory.accountIds.put(key, created.get().id());
       console.info("register {} from {}:{}", r.name(), s.link.remoteIp(), s.link.remotePort());
       completeAccountLogin(s, r.id(), created.get());
     });
@@ -403,7 +402,6 @@ public final class ChatCore implements AutoCloseable {
 
   /** On a store thread: a registered user proved who they are. */
   private void completeAccountLogin(Session s, String id, Account a) {
-    directory.accountIds.put(a.userKey(), a.id());
     if (!enter(s, id, a.userKey(), a.displayName(), false, a.id(), store.roomsOf(a.id()), false)) {
       return;
     }
@@ -453,7 +451,9 @@ public final class ChatCore implements AutoCloseable {
       s.state = Session.State.LOGGED_IN;
     }
     for (Room room : announce) {
-      broadcast(room, new ServerFrame.RoomEvent(room.name, displayName, "online"), user);
+      if (room.online.size() <= config.presenceNoticeMaxMembers()) {
+        broadcast(room, new ServerFrame.RoomEvent(room.name, displayName, "online"), user);
+      }
     }
     if (!guest && !storedRooms.contains(Names.LOBBY)) {
       store.addMember(Names.LOBBY, accountId);
@@ -549,7 +549,9 @@ public final class ChatCore implements AutoCloseable {
       }
     }
     for (Room room : announce) {
-      broadcast(room, new ServerFrame.RoomEvent(room.name, u.displayName, "offline"), null);
+      if (room.online.size() < config.presenceNoticeMaxMembers()) {
+        broadcast(room, new ServerFrame.RoomEvent(room.name, u.displayName, "offline"), null);
+      }
     }
   }
 

@@ -16,8 +16,6 @@ final class Directory {
   final ConcurrentHashMap<String, OnlineUser> users = new ConcurrentHashMap<>();
   /** All rooms by room key (loaded at start, created on first join). */
   final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
-  /** Account ids of registered users seen, by user key: accounts are never deleted, so this never goes stale. */
-  final ConcurrentHashMap<String, Long> accountIds = new ConcurrentHashMap<>();
 
   Room room(String name) {
     return rooms.get(Names.roomKey(name));

@@ -4,11 +4,15 @@ import dev.charla.protocol.ErrorCode;
 import dev.charla.protocol.FrameCodec;
 import dev.charla.protocol.Names;
 import dev.charla.protocol.ServerFrame;
+import dev.charla.server.store.Account;
 import dev.charla.server.store.AppendResult;
 import dev.charla.server.store.ChatStore;
 import dev.charla.server.store.NewMessage;
 import dev.charla.server.store.StoredMessage;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +67,13 @@ final class MessageLog implements AutoCloseable {
 
   // ---- writer thread only ----
   private final Map<String, Long> lastSeq = new HashMap<>();
+  private final Map<String, Account> offlineAccounts =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Account> eldest) {
+          return size() > 10_000;
+        }
+      };
   private final Map<String, StoredMessage> recentByCmid =
       new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -163,14 +174,16 @@ final class MessageLog implements AutoCloseable {
         }
         recipientKey = Names.userKey(name);
         OnlineUser online = directory.users.get(recipientKey);
-        Optional<Long> accountId = accountId(recipientKey);
-        if (online == null && accountId.isEmpty()) {
-          outcomes.add(error(r, ErrorCode.NO_SUCH_USER, "no such user online or registered: " + name));
-          continue;
-        }
-        recipient = online != null ? online.displayName : displayName(recipientKey, name);
-        if (online == null) {
-          pendingFor = List.of(accountId.get());
+        if (online != null) {
+          recipient = online.displayName; // the hot path: no store lookup for someone online
+        } else {
+          Optional<Account> account = account(recipientKey);
+          if (account.isEmpty()) {
+            outcomes.add(error(r, ErrorCode.NO_SUCH_USER, "no such user online or registered: " + name));
+            continue;
+          }
+          recipient = account.get().displayName();
+          pendingFor = List.of(account.get().id());
         }
         conv = Names.directConversation(r.sender().key, recipientKey);
       }
@@ -219,21 +232,15 @@ final class MessageLog implements AutoCloseable {
     return next;
   }
 
-  private Optional<Long> accountId(String userKey) {
-    Long cached = directory.accountIds.get(userKey);
+  /** A registered recipient who is offline; a store read, cached (accounts are never deleted or renamed). */
+  private Optional<Account> account(String userKey) {
+    Account cached = offlineAccounts.get(userKey);
     if (cached != null) {
       return Optional.of(cached);
     }
-    return store.findAccount(userKey)
-        .map(
-            a -> {
-              directory.accountIds.put(userKey, a.id());
-              return a.id();
-            });
-  }
-
-  private String displayName(String userKey, String fallback) {
-    return store.findAccount(userKey).map(a -> a.displayName()).orElse(fallback);
+    Optional<Account> found = store.findAccount(userKey);
+    found.ifPresent(a -> offlineAccounts.put(userKey, a));
+    return found;
   }
 
   // ---- fan-out ----
@@ -250,24 +257,32 @@ final class MessageLog implements AutoCloseable {
       if (batch.isEmpty()) {
         return; // the writer's end marker: everything accepted has been fanned out
       }
+      // Queue the whole batch to every recipient first, then flush each recipient once: one wake-up of its
+      // event loop and one write() per batch instead of one per message.
+      Set<Session> touched = Collections.newSetFromMap(new IdentityHashMap<>());
       for (Outcome o : batch) {
         try {
-          fanOut(o);
+          fanOut(o, touched);
         } catch (RuntimeException e) {
           log.error("fan-out failed", e);
         }
       }
+      for (Session s : touched) {
+        s.link.flush();
+      }
     }
   }
 
-  private void fanOut(Outcome o) {
+  private void fanOut(Outcome o, Set<Session> touched) {
     SendRequest r = o.request();
+    touched.add(r.origin());
     if (o.error() != null) {
-      r.origin().reply(codec.encode(o.error()));
+      r.origin().link.write(codec.encode(o.error()));
       return;
     }
     StoredMessage m = o.stored();
-    r.origin().reply(codec.encode(new ServerFrame.Stored(r.requestId(), m.sid(), m.conv(), m.seq(), m.tsMillis(), m.cmid())));
+    r.origin().link.write(
+        codec.encode(new ServerFrame.Stored(r.requestId(), m.sid(), m.conv(), m.seq(), m.tsMillis(), m.cmid())));
     if (o.duplicate()) {
       return; // delivered when it was first stored
     }
@@ -278,20 +293,20 @@ final class MessageLog implements AutoCloseable {
       if (room != null) {
         room.lastSeq = m.seq();
         for (OnlineUser u : room.online) {
-          u.deliver(bytes);
+          u.write(bytes, touched);
         }
       }
       return;
     }
     OnlineUser sender = directory.users.get(m.senderKey());
     if (sender != null) {
-      sender.deliver(bytes);
+      sender.write(bytes, touched);
     }
     if (o.recipientKey() != null && !o.recipientKey().equals(m.senderKey())) {
       OnlineUser recipient = directory.users.get(o.recipientKey());
       if (recipient != null) {
         // Stored as pending but the recipient came online meanwhile: deliver now, flagged so it gets acknowledged.
-        recipient.deliver(o.pending() ? codec.encode(msg.withPending()) : bytes);
+        recipient.write(o.pending() ? codec.encode(msg.withPending()) : bytes, touched);
       }
     }
   }

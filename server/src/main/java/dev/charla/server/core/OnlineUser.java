@@ -33,4 +33,12 @@ final class OnlineUser {
       s.deliverLive(frame);
     }
   }
+
+  /** Queues a frame to every session and records them in {@code touched}, to be flushed once per batch. */
+  void write(byte[] frame, Set<Session> touched) {
+    for (Session s : sessions) {
+      s.writeLive(frame);
+      touched.add(s);
+    }
+  }
 }

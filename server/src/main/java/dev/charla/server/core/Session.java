@@ -61,8 +61,14 @@ public final class Session {
   }
 
   void deliverLive(byte[] frame) {
+    writeLive(frame);
+    link.flush();
+  }
+
+  /** Queues a live frame without flushing (see {@link SessionLink#write}); the caller flushes. */
+  void writeLive(byte[] frame) {
     if (held == null) {
-      link.deliver(frame);
+      link.write(frame);
       return;
     }
     synchronized (this) {
@@ -71,7 +77,7 @@ public final class Session {
         return;
       }
     }
-    link.deliver(frame);
+    link.write(frame);
   }
 
   void holdLive() {
@@ -84,7 +90,8 @@ public final class Session {
     synchronized (this) {
       List<byte[]> h = held;
       if (h != null) {
-        h.forEach(link::deliver);
+        h.forEach(link::write);
+        link.flush();
       }
       held = null; // only now: a sender that sees null must find the held frames already queued
     }

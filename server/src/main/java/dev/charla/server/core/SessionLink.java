@@ -14,6 +14,17 @@ public interface SessionLink {
    */
   void deliver(byte[] frame);
 
+  /**
+   * Queues a frame like {@link #deliver} but does not start sending it until {@link #flush}: the fan-out thread
+   * queues a whole committed batch to every recipient, then flushes each recipient once.
+   */
+  default void write(byte[] frame) {
+    deliver(frame);
+  }
+
+  /** Starts sending what {@link #write} queued. */
+  default void flush() {}
+
   /** Sends nothing more after the frames already queued, then closes. */
   void close();
 

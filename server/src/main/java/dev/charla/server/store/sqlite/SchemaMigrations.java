@@ -47,7 +47,7 @@ final class SchemaMigrations {
           ) WITHOUT ROWID;
           CREATE INDEX members_by_account ON members (account_id, room);
           CREATE TABLE messages (
-            sid         INTEGER PRIMARY KEY AUTOINCREMENT,
+            sid         INTEGER PRIMARY KEY, -- rowid: increasing, since messages are never deleted
             conv        TEXT    NOT NULL,
             seq         INTEGER NOT NULL,
             sender_key  TEXT    NOT NULL,

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ChatCore core;
   private final FrameCodec codec = new FrameCodec();
+  private final LoopDrainer.PerLoop drainers = new LoopDrainer.PerLoop();
 
   TcpChannelInitializer(ChatCore core) {
     this.core = core;
@@ -24,6 +25,6 @@ final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
         .addLast("idle", new IdleStateHandler(core.config().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
         // failFast: an endless line is refused as soon as it passes the limit, not buffered to the end.
         .addLast("framer", new LineBasedFrameDecoder(Limits.MAX_FRAME_BYTES, true, true))
-        .addLast("session", new TcpSessionHandler(core, codec));
+        .addLast("session", new TcpSessionHandler(core, codec, drainers));
   }
 }

@@ -34,14 +34,17 @@ final class TcpSessionHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> loginTimer;
   private String closeReason = "closed by client";
 
-  TcpSessionHandler(ChatCore core, FrameCodec codec) {
+  private final LoopDrainer.PerLoop drainers;
+
+  TcpSessionHandler(ChatCore core, FrameCodec codec, LoopDrainer.PerLoop drainers) {
     this.core = core;
     this.codec = codec;
+    this.drainers = drainers;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    link = new TcpSessionLink(ctx.channel(), core.config().maxOutboundBytes());
+    link = new TcpSessionLink(ctx, core.config().maxOutboundBytes(), drainers.of(ctx.channel().eventLoop()));
     session = core.open(link);
     if (session == null) {
       return; // refused; the link is closing

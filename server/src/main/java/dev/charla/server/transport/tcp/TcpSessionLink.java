@@ -6,6 +6,7 @@ import dev.charla.protocol.ServerFrame;
 import dev.charla.server.core.SessionLink;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.util.Queue;
@@ -33,21 +34,30 @@ final class TcpSessionLink implements SessionLink {
   private final Queue<byte[]> queue = PlatformDependent.newMpscQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicLong queuedBytes = new AtomicLong();
-  private final Runnable drainTask = this::drain;
+  private final LoopDrainer drainer;
+  private final ChannelHandlerContext ctx;
   private volatile boolean closing;
   /** Set when the client stopped reading; the core will be told via channelInactive after the close. */
   volatile boolean slowConsumer;
 
-  TcpSessionLink(Channel channel, long maxQueuedBytes) {
-    this.channel = channel;
+  TcpSessionLink(ChannelHandlerContext ctx, long maxQueuedBytes, LoopDrainer drainer) {
+    this.ctx = ctx;
+    this.channel = ctx.channel();
+    this.drainer = drainer;
     this.maxQueuedBytes = maxQueuedBytes;
-    InetSocketAddress remote = (InetSocketAddress) channel.remoteAddress();
+    InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
     this.ip = remote.getAddress().getHostAddress();
     this.port = remote.getPort();
   }
 
   @Override
   public void deliver(byte[] frame) {
+    write(frame);
+    flush();
+  }
+
+  @Override
+  public void write(byte[] frame) {
     if (closing) {
       return;
     }
@@ -59,8 +69,12 @@ final class TcpSessionLink implements SessionLink {
       return;
     }
     queue.add(frame);
-    if (scheduled.compareAndSet(false, true)) {
-      channel.eventLoop().execute(drainTask);
+  }
+
+  @Override
+  public void flush() {
+    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      drainer.schedule(this);
     }
   }
 
@@ -72,7 +86,9 @@ final class TcpSessionLink implements SessionLink {
     closing = true;
     // Runs after any drain already scheduled, so frames queued before close (an error, bye) still go out.
     channel.eventLoop().execute(() -> {
-      drain();
+      if (scheduled.compareAndSet(false, true)) {
+        drain();
+      }
       channel.close();
     });
   }
@@ -84,7 +100,8 @@ final class TcpSessionLink implements SessionLink {
     }
   }
 
-  private void drain() {
+  /** On the event loop: writes everything queued (up to 1 MiB at a time) with one flush. */
+  void drain() {
     scheduled.set(false);
     if (!channel.isActive()) {
       queue.clear();
@@ -111,9 +128,10 @@ final class TcpSessionLink implements SessionLink {
       buf.writeBytes(f).writeByte('\n');
     }
     queuedBytes.addAndGet(-buf.readableBytes());
-    channel.writeAndFlush(buf, channel.voidPromise());
+    // From this handler's context: the write skips the pipeline walk a channel-level write would do.
+    ctx.writeAndFlush(buf, ctx.voidPromise());
     if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-      channel.eventLoop().execute(drainTask);
+      drainer.schedule(this);
     }
   }
 

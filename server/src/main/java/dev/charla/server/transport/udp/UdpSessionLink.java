@@ -90,11 +90,20 @@ final class UdpSessionLink implements SessionLink {
 
   @Override
   public void deliver(byte[] frame) {
-    if (closing) {
-      return;
+    write(frame);
+    flush();
+  }
+
+  @Override
+  public void write(byte[] frame) {
+    if (!closing) {
+      outbound.add(frame);
     }
-    outbound.add(frame);
-    if (drainScheduled.compareAndSet(false, true)) {
+  }
+
+  @Override
+  public void flush() {
+    if (!outbound.isEmpty() && drainScheduled.compareAndSet(false, true)) {
       loop.execute(drainTask);
     }
   }
