@@ -40,7 +40,7 @@ public final class BenchMain implements Runnable {
 
     @Option(names = "--durability", description = "FAST or DURABLE, for servers this command starts "
         + "(default: ${DEFAULT-VALUE}).")
-    String durability = "FAST";
+    String durability = "DURABLE"; // the targets are for durably stored messages
 
     @Option(names = "--io-threads", description = "Event loop threads of a started server (default: its own).")
     int ioThreads;

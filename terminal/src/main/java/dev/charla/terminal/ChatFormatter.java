@@ -37,10 +37,12 @@ final class ChatFormatter {
   /** {@code [12:03] #lobby <ana> hola}, or for a private message {@code [12:03] <ana → you> hi}. */
   String message(ServerFrame.Msg m, String me) {
     String stamp = "[" + timestamp(m.ts()) + "] ";
+    // TCP is the norm; a message sent over UDP says so, as the original system's window did.
+    String via = "udp".equals(m.via()) ? "  (udp)" : "";
     if (isPrivate(m)) {
-      return stamp + "<" + self(m.from(), me) + " → " + self(m.to(), me) + "> " + m.text();
+      return stamp + "<" + self(m.from(), me) + " → " + self(m.to(), me) + "> " + m.text() + via;
     }
-    return stamp + m.to() + " <" + m.from() + "> " + m.text();
+    return stamp + m.to() + " <" + m.from() + "> " + m.text() + via;
   }
 
   /** {@code 12:03} today, with the date otherwise, in the clock's zone. */

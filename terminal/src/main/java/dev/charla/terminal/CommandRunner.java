@@ -1,6 +1,7 @@
 package dev.charla.terminal;
 
 import dev.charla.client.CharlaClient;
+import dev.charla.client.Transport;
 import dev.charla.protocol.Names;
 import dev.charla.protocol.ServerFrame;
 import java.time.Duration;
@@ -29,6 +30,8 @@ final class CommandRunner {
 
   private final CharlaClient client;
   private final Screen screen;
+  /** The transport chosen with /via; null means the session's own. */
+  private Transport via;
   private final ChatFormatter format;
   private final OldestSeen seen;
   private final TerminalListener listener;
@@ -72,6 +75,7 @@ final class CommandRunner {
       case Input.Topic t -> topic(t.room(), t.text());
       case Input.History h -> history(h.conv(), h.count());
       case Input.Users u -> users();
+      case Input.Via v -> via(v.transport());
       case Input.WhoAmI w -> await(client.whoami()).ifPresent(s -> screen.print(format.identity(s)));
       case Input.Help h -> help();
       case Input.Quit q -> {
@@ -101,9 +105,31 @@ final class CommandRunner {
     return joined.isPresent();
   }
 
+  private void via(Transport transport) {
+    if (transport == null) {
+      Transport current = via != null ? via : client.transport();
+      screen.print(format.note("sending over " + current.wire()
+          + (client.hasUdpPath() ? " (a UDP path is attached)" : "")));
+      return;
+    }
+    if (transport == Transport.UDP && client.transport() == Transport.TCP && !client.hasUdpPath()) {
+      Optional<ServerFrame.SessionInfo> udp = await(client.attachUdp());
+      if (udp.isEmpty()) {
+        return;
+      }
+      screen.print(format.note("UDP path attached (" + udp.get().ip() + ":" + udp.get().port() + " udp)"));
+    }
+    if (transport == Transport.TCP && client.transport() == Transport.UDP) {
+      screen.print(format.problem("this session runs over UDP; start with --transport tcp to send over TCP"));
+      return;
+    }
+    via = transport;
+    screen.print(format.note("sending over " + transport.wire() + " from now on"));
+  }
+
   private void send(String to, String text) {
     client
-        .send(to, text)
+        .send(to, text, via)
         .whenComplete(
             (stored, error) -> {
               if (error != null) {

@@ -53,6 +53,10 @@ final class Commands {
               "/whoami", List.of(":i"), "/whoami", "who you are, as the server sees you", 0, 0,
               a -> new Input.WhoAmI()),
           new CommandSpec(
+              "/via", List.of(), "/via [tcp|udp]",
+              "send over TCP or UDP from now on (a TCP login gets a UDP path attached); alone: show it", 0, 1,
+              Commands::via),
+          new CommandSpec(
               "/logout", List.of(), "/logout", "end the session (revoking its token), then log in again or leave", 0, 0,
               a -> new Input.Logout()));
 
@@ -65,6 +69,17 @@ final class Commands {
       return new Input.Topic(room, a.count() == 1 ? null : a.rest(1));
     }
     return new Input.Topic(null, a.rest(0));
+  }
+
+  private static Input via(Args a) {
+    if (a.count() == 0) {
+      return new Input.Via(null);
+    }
+    return switch (a.word(0).toLowerCase(java.util.Locale.ROOT)) {
+      case "tcp" -> new Input.Via(dev.charla.client.Transport.TCP);
+      case "udp" -> new Input.Via(dev.charla.client.Transport.UDP);
+      default -> throw new CommandParser.BadArgument("expected tcp or udp, got '" + a.word(0) + "'");
+    };
   }
 
   private static Input history(Args a) {

@@ -33,6 +33,9 @@ public sealed interface Input {
 
   record Users() implements Input {}
 
+  /** Send over this transport from now on (the original system's TCP/UDP switch); null: say which is used. */
+  record Via(dev.charla.client.Transport transport) implements Input {}
+
   record WhoAmI() implements Input {}
 
   record Help() implements Input {}

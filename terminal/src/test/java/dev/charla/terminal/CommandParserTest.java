@@ -171,6 +171,14 @@ class CommandParserTest {
   }
 
   @Test
+  void viaChoosesTheTransport() {
+    assertThat(parse("/via udp")).isEqualTo(new Input.Via(dev.charla.client.Transport.UDP));
+    assertThat(parse("/via TCP")).isEqualTo(new Input.Via(dev.charla.client.Transport.TCP));
+    assertThat(parse("/via")).isEqualTo(new Input.Via(null));
+    assertThat(invalid("/via carrier-pigeon")).startsWith("expected tcp or udp");
+  }
+
+  @Test
   void unknownSlashCommandIsRejectedWithAHint() {
     assertThat(invalid("/frobnicate now")).isEqualTo("unknown command /frobnicate (/help lists the commands; //text sends /text)");
   }

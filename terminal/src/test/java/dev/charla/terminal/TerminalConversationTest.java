@@ -120,6 +120,49 @@ class TerminalConversationTest {
   }
 
   @Test
+  void aUdpTerminalTalksWithATcpUserAndShowsTheTransport() throws Exception {
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--transport", "udp", "--guest", "ana"), null);
+    expect(term, "** you are ana (guest) (127.0.0.1:");
+    expect(term, "via udp");
+    expect(term, "#lobby> ");
+    Person bob = person("bob");
+    term.type("hola por udp");
+    await().atMost(WAIT).until(() -> bob.texts().contains("hola por udp"));
+    assertThat(bob.messages.get(0).via()).isEqualTo("udp");
+    expect(term, "#lobby <ana> hola por udp  (udp)");
+    bob.client.send("#lobby", "hola por tcp").join();
+    expect(term, "#lobby <bob> hola por tcp");
+    term.type("/users");
+    expect(term, "2 sessions online:");
+    term.type("/quit");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
+  void viaUdpAttachesAUdpPathToATcpLoginAndSendsOverIt() throws Exception {
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--guest", "ana"), null);
+    expect(term, "#lobby> ");
+    Person bob = person("bob");
+    term.type("/via udp");
+    expect(term, "UDP path attached (127.0.0.1:");
+    expect(term, "sending over udp from now on");
+    term.type("switched");
+    await().atMost(WAIT).until(() -> bob.texts().contains("switched"));
+    assertThat(bob.messages).filteredOn(m -> m.text().equals("switched")).singleElement()
+        .satisfies(m -> assertThat(m.via()).isEqualTo("udp"));
+    term.type("/via tcp");
+    expect(term, "sending over tcp from now on");
+    term.type("back on tcp");
+    await().atMost(WAIT).until(() -> bob.texts().contains("back on tcp"));
+    assertThat(bob.messages).filteredOn(m -> m.text().equals("back on tcp")).singleElement()
+        .satisfies(m -> assertThat(m.via()).isEqualTo("tcp"));
+    term.type("/quit");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
   void messagesFromOthersAppearInTheTerminal() throws Exception {
     ScriptedTerminal term = terminal();
     CompletableFuture<Integer> exit = term.start(main("--guest", "ana"), null);
