@@ -90,7 +90,10 @@ public sealed interface ServerFrame {
   @JsonTypeName("history_page")
   record HistoryPage(String re, String conv, List<Msg> messages, boolean more) implements ServerFrame {}
 
-  /** Someone joined or left a room you are in ({@code event} is {@code join} or {@code leave}). */
+  /**
+   * Something happened to a member of a room you are in: {@code join} or {@code leave} (membership changed),
+   * {@code online} or {@code offline} (a member came online or their last session ended).
+   */
   @JsonTypeName("room_event")
   record RoomEvent(String room, String user, String event) implements ServerFrame {}
 

@@ -7,6 +7,8 @@ import dev.charla.server.security.PasswordHasher;
 import dev.charla.server.store.ChatStore;
 import dev.charla.server.store.sqlite.SqliteChatStore;
 import dev.charla.server.transport.tcp.TcpServer;
+import dev.charla.server.transport.udp.UdpServer;
+import dev.charla.server.transport.udp.UdpStats;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -24,20 +26,28 @@ public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
 
   /** Everything needed to start a server. */
+  /**
+   * Everything needed to start a server. TCP and UDP listen on the same port number; with port 0 the system
+   * picks a free TCP port and UDP takes the same number.
+   */
   public record Options(
       String host, int port, Path database, SqliteChatStore.Durability durability, ChatConfig config,
-      PasswordHasher.Params hashParams, int ioThreads) {
+      PasswordHasher.Params hashParams, int ioThreads, UdpServer.Options udp) {
     public static Options forTests(Path database) {
       return new Options("127.0.0.1", 0, database, SqliteChatStore.Durability.DURABLE, ChatConfig.defaults(),
-          PasswordHasher.Params.OWASP, 2);
+          PasswordHasher.Params.OWASP, 2, UdpServer.Options.defaults());
     }
 
     public Options withConfig(ChatConfig c) {
-      return new Options(host, port, database, durability, c, hashParams, ioThreads);
+      return new Options(host, port, database, durability, c, hashParams, ioThreads, udp);
     }
 
     public Options withPort(int p) {
-      return new Options(host, p, database, durability, config, hashParams, ioThreads);
+      return new Options(host, p, database, durability, config, hashParams, ioThreads, udp);
+    }
+
+    public Options withUdp(UdpServer.Options u) {
+      return new Options(host, port, database, durability, config, hashParams, ioThreads, u);
     }
   }
 
@@ -45,15 +55,20 @@ public final class ChatServer implements AutoCloseable {
   private final ChatCore core;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
+  private final EventLoopGroup udpLoop;
   private final TcpServer tcp;
+  private final UdpServer udp;
   private volatile boolean closed;
 
-  private ChatServer(ChatStore store, ChatCore core, EventLoopGroup boss, EventLoopGroup workers, TcpServer tcp) {
+  private ChatServer(ChatStore store, ChatCore core, EventLoopGroup boss, EventLoopGroup workers,
+      EventLoopGroup udpLoop, TcpServer tcp, UdpServer udp) {
     this.store = store;
     this.core = core;
     this.boss = boss;
     this.workers = workers;
+    this.udpLoop = udpLoop;
     this.tcp = tcp;
+    this.udp = udp;
   }
 
   public static ChatServer start(Options o) throws InterruptedException {
@@ -62,22 +77,38 @@ public final class ChatServer implements AutoCloseable {
         Ticker.SYSTEM);
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(o.ioThreads(), NioIoHandler.newFactory());
-    TcpServer tcp;
+    // One thread serves the UDP socket and drives every UDP connection's state machine.
+    EventLoopGroup udpLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    TcpServer tcp = null;
+    UdpServer udp;
     try {
       tcp = TcpServer.bind(core, new InetSocketAddress(o.host(), o.port()), boss, workers);
+      udp = UdpServer.bind(core, new InetSocketAddress(o.host(), tcp.port()), udpLoop, o.udp());
     } catch (RuntimeException | InterruptedException e) {
+      if (tcp != null) {
+        tcp.close();
+      }
       core.close();
       store.close();
       boss.shutdownGracefully();
       workers.shutdownGracefully();
+      udpLoop.shutdownGracefully();
       throw e;
     }
-    log.info("Charla listening on {}:{} (tcp), store {}", o.host(), tcp.port(), o.database());
-    return new ChatServer(store, core, boss, workers, tcp);
+    log.info("Charla listening on {}:{} (tcp and udp), store {}", o.host(), tcp.port(), o.database());
+    return new ChatServer(store, core, boss, workers, udpLoop, tcp, udp);
   }
 
   public int tcpPort() {
     return tcp.port();
+  }
+
+  public int udpPort() {
+    return udp.port();
+  }
+
+  public UdpStats udpStats() {
+    return udp.stats();
   }
 
   /**
@@ -92,6 +123,8 @@ public final class ChatServer implements AutoCloseable {
     closed = true;
     tcp.close();
     core.close();
+    udp.close();
+    udpLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     store.close();

@@ -3,6 +3,7 @@ package dev.charla.server;
 import dev.charla.server.core.ChatConfig;
 import dev.charla.server.security.PasswordHasher;
 import dev.charla.server.store.sqlite.SqliteChatStore;
+import dev.charla.server.transport.udp.UdpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,13 +18,14 @@ import picocli.CommandLine.Option;
     name = "charla-server",
     mixinStandardHelpOptions = true,
     version = "charla-server 0.1",
-    description = "Runs a Charla chat server (TCP) with an embedded SQLite store.",
+    description = "Runs a Charla chat server (TCP and UDP) with an embedded SQLite store.",
     sortOptions = false)
 public final class ServerMain implements Callable<Integer> {
   @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
   String host = "0.0.0.0";
 
-  @Option(names = {"-p", "--port"}, description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  @Option(names = {"-p", "--port"},
+      description = "TCP and UDP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
   int port = 7420;
 
   @Option(names = "--db", description = "SQLite database file, created on first run (default: ${DEFAULT-VALUE}).")
@@ -73,8 +75,9 @@ public final class ServerMain implements Callable<Integer> {
     if (parent != null) {
       Files.createDirectories(parent);
     }
+    UdpServer.Options udp = unlimited ? UdpServer.Options.defaults().unlimited() : UdpServer.Options.defaults();
     ChatServer server = ChatServer.start(new ChatServer.Options(host, port, database, durability, config,
-        PasswordHasher.Params.OWASP, ioThreads));
+        PasswordHasher.Params.OWASP, ioThreads, udp));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

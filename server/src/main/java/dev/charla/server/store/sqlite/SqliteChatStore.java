@@ -33,11 +33,15 @@ import org.sqlite.SQLiteConfig;
  * pool of read-only connections that WAL lets run alongside the writer, each reading the last committed state.
  * Every connection keeps its prepared statements, so the hot paths never re-parse SQL.
  *
- * <p>Throughput of {@link #append} (one transaction per call, measured on a laptop-class Linux machine with an
- * SSD; one pending row per message): with {@link Durability#DURABLE} the cost is dominated by the one fsync per
- * commit, so batches of 100 reach roughly 60-70k messages/s and batches of 1000 roughly 250k messages/s; with
- * {@link Durability#FAST} both reach roughly 250-300k messages/s. Group commit, i.e. large batches, is what
- * makes durability affordable.
+ * <p>Throughput of {@link #append}: one transaction per call, one INSERT per message plus one per pending
+ * row, all with cached statements. SQLite's own b-tree work dominates (the JDBC layer costs about as much as
+ * driving the same SQL from Python's C binding). Measured on a 2-vCPU VM that was heavily overloaded (load
+ * average 7-9), so read these as a floor: about 40-50k messages/s of writer CPU with no pending rows and about
+ * 25-30k with one pending row per message (scattered inserts into the pending index). Wall clock, batch of 100:
+ * DURABLE about 9k/s (one fsync per commit, ~11 ms per batch here), FAST about 11k/s; batch of 1000: DURABLE
+ * about 16k/s, FAST about 20k/s. Larger batches amortize the fsync, which is why the caller should group
+ * commits. Reaching 100k/s needs a faster, unshared core; re-measure there with the bench module before
+ * tuning.
  */
 public final class SqliteChatStore implements ChatStore {
   private static final Logger log = LoggerFactory.getLogger(SqliteChatStore.class);
@@ -165,6 +169,10 @@ public final class SqliteChatStore implements ChatStore {
     // IMMEDIATE takes the write lock at BEGIN, so a write transaction never fails half way with SQLITE_BUSY
     // when it upgrades from reading.
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    if (!readOnly) {
+      // The writer touches the tail of every message index on each append; a 16 MiB page cache keeps them hot.
+      config.setCacheSize(-16 * 1024);
+    }
     Connection connection = config.createConnection("jdbc:sqlite:" + dbFile.toAbsolutePath());
     if (readOnly) {
       // query_only rather than a read-only open: a read-only open cannot recover the WAL index if it must.
