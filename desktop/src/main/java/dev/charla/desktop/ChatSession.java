@@ -310,6 +310,20 @@ public final class ChatSession implements AutoCloseable {
             });
   }
 
+  /** After a reconnect: fetch the newest page of every open conversation and add what was missed. */
+  private void catchUp(CharlaClient c) {
+    for (Conversation conv : model.conversations()) {
+      String id = conv.id();
+      c.history(id, null, PAGE)
+          .whenComplete(
+              (page, err) -> {
+                if (err == null) {
+                  model.caughtUp(id, page.messages());
+                }
+              });
+    }
+  }
+
   public void refreshPeople() {
     if (client == null || closed) {
       return;
@@ -415,6 +429,7 @@ public final class ChatSession implements AutoCloseable {
         });
         refreshPeople();
         refreshRooms();
+        catchUp(owner);
       }
     }
 

@@ -3,6 +3,7 @@ package dev.charla.desktop;
 import dev.charla.client.CharlaClient;
 import dev.charla.client.ChatListener;
 import dev.charla.server.ChatServer;
+import dev.charla.server.core.ChatConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,8 @@ public final class TestServer implements AutoCloseable {
   private final List<CharlaClient> clients = new ArrayList<>();
 
   public TestServer(Path dir) throws InterruptedException {
-    this.options = ChatServer.Options.forTests(dir.resolve("charla.db"));
+    // Many logins from 127.0.0.1 in a few seconds: lift the per-address throttles that would refuse them.
+    this.options = ChatServer.Options.forTests(dir.resolve("charla.db")).withConfig(ChatConfig.defaults().unlimited());
     this.server = ChatServer.start(options);
   }
 

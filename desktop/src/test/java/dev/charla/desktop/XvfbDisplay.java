@@ -17,7 +17,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * picks a free display number itself, and sets {@code DISPLAY} in the process environment with libc's
  * {@code setenv} (AWT's native code reads it there; {@link System#getenv} is a copy taken at startup), then turns
  * off the headless default that AWT chose from the missing variable. Must run before AWT starts: use it as the
- * first extension of every GUI test, and touch no AWT class in static initializers. Xvfb is stopped at exit.
+ * first extension of every GUI test, and touch no AWT class in static initializers.
+ *
+ * <p>Xvfb runs with {@code -terminate}: it exits when its last client (this JVM's AWT connection) goes away. It is
+ * not killed from a shutdown hook, because AWT treats a display that vanishes under it as fatal and the JVM would
+ * exit with status 1, which Surefire reports as a crashed fork.
  */
 public final class XvfbDisplay implements BeforeAllCallback {
   private static String display;
@@ -49,14 +53,14 @@ public final class XvfbDisplay implements BeforeAllCallback {
     Process xvfb;
     try {
       xvfb =
-          new ProcessBuilder("Xvfb", "-displayfd", "1", "-screen", "0", "1920x1080x24", "-nolisten", "tcp", "-ac")
+          new ProcessBuilder("Xvfb", "-displayfd", "1", "-screen", "0", "1920x1080x24", "-nolisten", "tcp", "-ac",
+              "-terminate")
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
     } catch (IOException e) {
       throw new IllegalStateException(
           "The desktop GUI tests need a display: set DISPLAY or install Xvfb (apt-get install xvfb)", e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(xvfb::destroy, "xvfb-stop"));
     BufferedReader out = new BufferedReader(new InputStreamReader(xvfb.getInputStream(), StandardCharsets.US_ASCII));
     CompletableFuture<String> number = CompletableFuture.supplyAsync(() -> {
       try {

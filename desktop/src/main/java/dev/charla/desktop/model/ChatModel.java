@@ -334,6 +334,40 @@ public final class ChatModel {
     return added;
   }
 
+  /**
+   * The newest messages of a conversation, fetched after a reconnect: any not shown yet are put in place by their
+   * sequence number and count as unread like live ones. Covers conversations the client library does not catch up
+   * by itself (it only knows those where it has delivered a message).
+   *
+   * @return how many were new
+   */
+  public int caughtUp(String conv, List<Msg> newest) {
+    Conversation c = conversations.get(conv);
+    if (c == null) {
+      return 0;
+    }
+    int added = 0;
+    for (Msg m : newest) {
+      if (c.seen(m.sid())) {
+        continue;
+      }
+      boolean own = isMe(m.from());
+      if (own && c.indexOfSending(m.text()) >= 0) {
+        continue; // ours, still waiting for its stored reply, which will mark it
+      }
+      c.insertBySeq(fromMsg(m));
+      added++;
+      if (!own && !c.id().equals(active)) {
+        c.unread(c.unread() + 1);
+      }
+    }
+    if (added > 0) {
+      fire(Change.ENTRIES, conv);
+      fire(Change.UNREAD, conv);
+    }
+    return added;
+  }
+
   /** Marks that older history is being fetched; false if it already is or there is none. */
   public boolean startLoadingOlder(String conv) {
     Conversation c = conversations.get(conv);

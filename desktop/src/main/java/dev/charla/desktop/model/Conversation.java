@@ -103,6 +103,23 @@ public final class Conversation {
     }
   }
 
+  /** Inserts a message among the others by its sequence number (after any line with a lower or no number). */
+  void insertBySeq(Entry e) {
+    int at = entries.size();
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      Entry x = entries.get(i);
+      if (x.isMessage() && x.seq() > e.seq()) {
+        at = i;
+      } else if (x.isMessage() && x.seq() > 0 && x.seq() < e.seq()) {
+        break;
+      }
+    }
+    entries.add(at, e);
+    if (e.sid() != 0) {
+      sids.add(e.sid());
+    }
+  }
+
   /** Puts older messages (oldest first) before everything shown, skipping any already shown. */
   int prepend(List<Entry> older) {
     List<Entry> fresh = new ArrayList<>();

@@ -139,6 +139,7 @@ final class ConversationPanel extends JPanel {
     messages.setDocument(doc);
     SwingUtilities.invokeLater(
         () -> {
+          scroll.validate(); // lay out the new lines now, so the scroll bar's range is the new one
           bar.setValue(atBottom ? bar.getMaximum() : bar.getMaximum() - fromBottom);
           lastScrollValue = bar.getValue();
           rendering = false;
