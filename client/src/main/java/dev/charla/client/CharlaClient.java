@@ -48,7 +48,11 @@ public final class CharlaClient implements AutoCloseable {
     return new Builder();
   }
 
-  /** Opens the connection and exchanges hello/welcome. Completes when the client may log in. */
+  /**
+   * Opens the connection and exchanges hello/welcome. Completes when the client may log in. Over TCP it fails
+   * if the server cannot be reached; over UDP with reconnect on (the default) it keeps trying until the server
+   * answers, so a UDP client may be started before its server.
+   */
   public CompletableFuture<ServerFrame.Welcome> connect() {
     return connection.connect();
   }
@@ -79,6 +83,34 @@ public final class CharlaClient implements AutoCloseable {
    */
   public CompletableFuture<ServerFrame.Stored> send(String to, String text) {
     return connection.send(to, text);
+  }
+
+  /**
+   * Sends over a chosen transport: {@link Transport#UDP} goes over the attached UDP path ({@link #attachUdp}) if
+   * there is one, {@link Transport#TCP} over TCP if that is the main path; otherwise the main path carries it.
+   * The {@code via} of the delivered message says which transport carried it.
+   */
+  public CompletableFuture<ServerFrame.Stored> send(String to, String text, Transport via) {
+    return connection.send(to, text, via);
+  }
+
+  /**
+   * Attaches a UDP path to this TCP login, with the session token (the original system gave each user a token and
+   * a UDP port). The server lists it as a second session of the user, with transport {@code udp}; messages then
+   * arrive on both paths and are shown once. Completes with the UDP session's description.
+   */
+  public CompletableFuture<ServerFrame.SessionInfo> attachUdp() {
+    return connection.attachUdp();
+  }
+
+  /** Whether a UDP path is attached and logged in. */
+  public boolean hasUdpPath() {
+    return connection.hasUdpPath();
+  }
+
+  /** The transport of the main path, chosen at build time. */
+  public Transport transport() {
+    return connection.transport();
   }
 
   public CompletableFuture<ServerFrame.Joined> join(String room) {

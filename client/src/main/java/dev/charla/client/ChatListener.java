@@ -10,6 +10,14 @@ public interface ChatListener {
   /** A message in a room or a private conversation, including your own (echoed to all your sessions). */
   default void onMessage(ServerFrame.Msg message) {}
 
+  /**
+   * The same, with the transport the message arrived on here (the sender's transport is {@code message.via()}).
+   * The library calls this one; by default it forwards to {@link #onMessage(ServerFrame.Msg)}.
+   */
+  default void onMessage(ServerFrame.Msg message, Transport arrivedOn) {
+    onMessage(message);
+  }
+
   /** Someone joined or left a room you are in. */
   default void onRoomEvent(ServerFrame.RoomEvent event) {}
 

@@ -2,7 +2,8 @@ package dev.charla.client;
 
 /** The transport a client uses to reach the server. */
 public enum Transport {
-  TCP;
+  TCP,
+  UDP;
 
   public String wire() {
     return name().toLowerCase(java.util.Locale.ROOT);

@@ -115,6 +115,9 @@ public sealed interface ServerFrame {
   record SessionInfo(
       String name, boolean guest, String ip, Integer port, String transport, String client, long since) {}
 
-  /** A room: name, topic, number of members. */
-  record RoomInfo(String name, String topic, int members) {}
+  /**
+   * A room: name, topic, number of members online, and the seq of its latest message (0 if none), from which a
+   * client that reconnects catches up.
+   */
+  record RoomInfo(String name, String topic, int members, long lastSeq) {}
 }

@@ -59,7 +59,7 @@ class FrameCodecTest {
         List.of(
             msg,
             new ServerFrame.Error("1", ErrorCode.NAME_TAKEN, "name taken"),
-            new ServerFrame.Joined("2", new ServerFrame.RoomInfo("#r", null, 2), List.of("ana"), List.of(msg)),
+            new ServerFrame.Joined("2", new ServerFrame.RoomInfo("#r", null, 2, 7), List.of("ana"), List.of(msg)),
             new ServerFrame.Users(
                 "3", List.of(new ServerFrame.SessionInfo("ana", false, "127.0.0.1", 5000, "tcp", "t", 9))));
     for (ServerFrame f : frames) {

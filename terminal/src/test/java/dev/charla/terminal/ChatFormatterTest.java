@@ -109,7 +109,7 @@ class ChatFormatterTest {
   @Test
   void joinedListsTopicAndMembers() {
     ServerFrame.Joined j =
-        new ServerFrame.Joined(null, new ServerFrame.RoomInfo("#dev", "builds", 2), List.of("ana", "bob"), List.of());
+        new ServerFrame.Joined(null, new ServerFrame.RoomInfo("#dev", "builds", 2, 0), List.of("ana", "bob"), List.of());
     assertThat(format.joined(j)).isEqualTo("-- you are in #dev — builds (2 members: ana, bob)");
   }
 }

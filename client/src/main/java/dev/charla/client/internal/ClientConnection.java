@@ -10,25 +10,10 @@ import dev.charla.protocol.FrameCodec;
 import dev.charla.protocol.Limits;
 import dev.charla.protocol.ProtocolException;
 import dev.charla.protocol.ServerFrame;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LineBasedFrameDecoder;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientConnection {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-  private static final long PING_INTERVAL_SECONDS = 20;
-  private static final long READ_IDLE_SECONDS = 60;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
 
   private final String host;
@@ -77,7 +60,13 @@ public final class ClientConnection {
   private final FrameCodec codec = new FrameCodec();
 
   // ---- confined to loop ----
-  private Channel channel;
+  /** The path requests travel on; replaced at each reconnect. */
+  private Wire wire;
+  private boolean wireOpen;
+  /** An extra UDP path attached to this session ({@link #attachUdp}), or null. */
+  private Wire udpPath;
+  private boolean udpPathReady;
+  private CompletableFuture<ServerFrame.SessionInfo> udpAttachFuture;
   private ConnectionState state = ConnectionState.CONNECTING;
   private long nextRequestId = 1;
   private final Map<String, Request<?>> inFlight = new HashMap<>();
@@ -92,7 +81,7 @@ public final class ClientConnection {
   private boolean guest;
   private boolean closed;
   private boolean resyncing;
-  private final List<ServerFrame.Msg> heldDuringResync = new ArrayList<>();
+  private final List<Arrival> heldDuringResync = new ArrayList<>();
   private long backoffMillis = 200;
 
   public ClientConnection(
@@ -163,12 +152,17 @@ public final class ClientConnection {
   }
 
   public CompletableFuture<ServerFrame.Stored> send(String to, String text) {
+    return send(to, text, null);
+  }
+
+  /** Sends over the given transport's path if this client has one ready, else over the main path. */
+  public CompletableFuture<ServerFrame.Stored> send(String to, String text, Transport via) {
     CompletableFuture<ServerFrame.Stored> f = new CompletableFuture<>();
     String target = to.startsWith("#") || to.startsWith("@") ? to : "@" + to;
     String cmid = UUID.randomUUID().toString();
     loop.execute(
         () -> {
-          PendingSend p = new PendingSend(target, text, cmid, f);
+          PendingSend p = new PendingSend(target, text, cmid, f, via);
           unacked.put(cmid, p);
           if (state == ConnectionState.LOGGED_IN) {
             transmitSend(p);
@@ -219,6 +213,37 @@ public final class ClientConnection {
     return state; // a racy read is fine: informational
   }
 
+  /** The transport of the main path. */
+  public Transport transport() {
+    return transport;
+  }
+
+  /**
+   * Opens a UDP path to the same server and attaches it to this login with the session token: the server sees a
+   * second session of the same user, on UDP. Messages may then be sent over either path.
+   */
+  public CompletableFuture<ServerFrame.SessionInfo> attachUdp() {
+    CompletableFuture<ServerFrame.SessionInfo> f = new CompletableFuture<>();
+    loop.execute(() -> {
+      if (state != ConnectionState.LOGGED_IN || token == null) {
+        fail(f, new ChatException(ErrorCode.NOT_LOGGED_IN, "log in before attaching a UDP path"));
+        return;
+      }
+      if (udpPath != null) {
+        fail(f, new ChatException(ErrorCode.ALREADY_LOGGED_IN, "a UDP path is already attached"));
+        return;
+      }
+      udpAttachFuture = f;
+      udpPath = UdpWire.connect(loop, host, port, connectTimeout, false, wireListener);
+    });
+    return f;
+  }
+
+  /** Whether a UDP path is attached and logged in. */
+  public boolean hasUdpPath() {
+    return udpPathReady;
+  }
+
   public String token() {
     return token;
   }
@@ -238,8 +263,11 @@ public final class ClientConnection {
           }
           closed = true;
           setState(ConnectionState.CLOSED, "closed");
-          if (channel != null) {
-            channel.close();
+          if (wire != null) {
+            wire.close();
+          }
+          if (udpPath != null) {
+            udpPath.close();
           }
           failAll(new ChatException(ErrorCode.INTERNAL, "client closed"));
           if (ownGroup) {
@@ -258,7 +286,7 @@ public final class ClientConnection {
     CompletableFuture<T> f = new CompletableFuture<>();
     loop.execute(
         () -> {
-          if (channel == null || !channel.isActive() || state == ConnectionState.RECONNECTING) {
+          if (wire == null || !wireOpen || state == ConnectionState.RECONNECTING) {
             fail(f, new ChatException(ErrorCode.INTERNAL, "not connected"));
             return;
           }
@@ -272,47 +300,71 @@ public final class ClientConnection {
   private void transmitSend(PendingSend p) {
     String id = Long.toString(nextRequestId++);
     inFlight.put(id, new Request<>(ServerFrame.Stored.class, p.future, p.cmid));
-    write(new ClientFrame.Send(id, p.to, p.text, p.cmid));
+    ClientFrame.Send frame = new ClientFrame.Send(id, p.to, p.text, p.cmid);
+    if (p.via == Transport.UDP && transport != Transport.UDP && udpPathReady) {
+      udpPath.send(codec.encode(frame));
+    } else {
+      write(frame);
+    }
   }
 
   private void write(ClientFrame frame) {
-    byte[] bytes = codec.encode(frame);
-    ByteBuf buf = channel.alloc().buffer(bytes.length + 1);
-    buf.writeBytes(bytes).writeByte('\n');
-    channel.writeAndFlush(buf, channel.voidPromise());
+    if (wire != null && wireOpen) {
+      wire.send(codec.encode(frame));
+    }
   }
 
   private void openChannel() {
-    Bootstrap b =
-        new Bootstrap()
-            .group(loop)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.pipeline()
-                        .addLast(new IdleStateHandler(READ_IDLE_SECONDS, PING_INTERVAL_SECONDS, 0, TimeUnit.SECONDS))
-                        .addLast(new LineBasedFrameDecoder(Limits.MAX_FRAME_BYTES + 2, true, true))
-                        .addLast(new InboundHandler());
-                  }
-                });
-    ChannelFuture cf = b.connect(host, port);
-    channel = cf.channel();
-    cf.addListener(
-        (ChannelFuture done) -> {
-          if (!done.isSuccess()) {
-            onConnectFailed(done.cause());
-            return;
-          }
-          write(new ClientFrame.Hello(null, Limits.PROTOCOL_VERSION, clientLabel));
-        });
+    wireOpen = false;
+    wire = switch (transport) {
+      case TCP -> TcpWire.connect(loop, host, port, connectTimeout, wireListener);
+      // A UDP client may start before its server: keep knocking while reconnecting or told to reconnect.
+      case UDP -> UdpWire.connect(loop, host, port, connectTimeout, reconnect, wireListener);
+    };
   }
 
-  private void onConnectFailed(Throwable cause) {
-    String why = "cannot reach " + host + ":" + port + ": " + (cause == null ? "unknown" : cause.getMessage());
+  private final Wire.Listener wireListener = new Wire.Listener() {
+    @Override
+    public void onOpen(Wire w) {
+      if (w == wire) {
+        wireOpen = true;
+      }
+      w.send(codec.encode(new ClientFrame.Hello(null, Limits.PROTOCOL_VERSION, clientLabel)));
+    }
+
+    @Override
+    public void onFrame(Wire w, byte[] bytes) {
+      ServerFrame frame;
+      try {
+        frame = codec.decodeServer(bytes);
+      } catch (ProtocolException e) {
+        log.warn("undecodable frame from server: {}", e.getMessage());
+        return;
+      }
+      if (w == udpPath) {
+        onUdpPathFrame(frame);
+      } else if (w == wire) {
+        ClientConnection.this.onFrame(frame, w.transport());
+      }
+    }
+
+    @Override
+    public void onClosed(Wire w, String why) {
+      if (w == udpPath) {
+        onUdpPathClosed(why);
+      } else if (w == wire) {
+        boolean wasOpen = wireOpen;
+        wireOpen = false;
+        if (wasOpen) {
+          onDisconnected();
+        } else {
+          onConnectFailed(why);
+        }
+      }
+    }
+  };
+
+  private void onConnectFailed(String why) {
     if (state == ConnectionState.RECONNECTING && !closed) {
       scheduleReconnect(why);
     } else if (welcomeFuture != null) {
@@ -321,50 +373,61 @@ public final class ClientConnection {
     }
   }
 
-  private final class InboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
-      byte[] bytes = ByteBufUtil.getBytes(line);
-      ServerFrame frame;
-      try {
-        frame = codec.decodeServer(bytes);
-      } catch (ProtocolException e) {
-        log.warn("undecodable frame from server: {}", e.getMessage());
-        return;
+  /** Frames on the attached UDP path: its own greeting and resume, then messages and replies like the main path. */
+  private void onUdpPathFrame(ServerFrame frame) {
+    switch (frame) {
+      case ServerFrame.Welcome w -> {
+        String id = Long.toString(nextRequestId++);
+        udpPath.send(codec.encode(new ClientFrame.Resume(id, token)));
       }
-      onFrame(frame);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent idle) {
-        if (idle.state() == IdleState.WRITER_IDLE) {
-          write(new ClientFrame.Ping(null));
-        } else if (idle.state() == IdleState.READER_IDLE) {
-          log.info("server silent for {} s; reconnecting", READ_IDLE_SECONDS);
-          ctx.close();
+      case ServerFrame.LoggedIn l -> {
+        udpPathReady = true;
+        if (udpAttachFuture != null) {
+          CompletableFuture<ServerFrame.SessionInfo> f = udpAttachFuture;
+          udpAttachFuture = null;
+          emit(() -> f.complete(l.you()));
         }
       }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      if (ctx.channel() == channel) {
-        onDisconnected();
+      case ServerFrame.Error e when !udpPathReady -> {
+        ChatException ex = new ChatException(e.code(), e.message());
+        if (udpAttachFuture != null) {
+          fail(udpAttachFuture, ex);
+          udpAttachFuture = null;
+        }
+        udpPath.close();
       }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("connection error", cause);
-      ctx.close();
+      default -> onFrame(frame, Transport.UDP);
     }
   }
 
-  private void onFrame(ServerFrame frame) {
+  private void onUdpPathClosed(String why) {
+    udpPath = null;
+    udpPathReady = false;
+    if (udpAttachFuture != null) {
+      fail(udpAttachFuture, new ChatException(ErrorCode.INTERNAL, why));
+      udpAttachFuture = null;
+    }
+    // Sends that were waiting on the UDP path go out on the main path.
+    for (PendingSend p : new ArrayList<>(unacked.values())) {
+      if (p.via == Transport.UDP && state == ConnectionState.LOGGED_IN && !inFlightHas(p.cmid)) {
+        transmitSend(p);
+      }
+    }
+  }
+
+  private boolean inFlightHas(String cmid) {
+    for (Request<?> r : inFlight.values()) {
+      if (cmid.equals(r.cmid)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void onFrame(ServerFrame frame, Transport arrivedOn) {
     switch (frame) {
       case ServerFrame.Welcome w -> onWelcome(w);
-      case ServerFrame.Msg m -> onMsg(m);
+      case ServerFrame.Msg m -> onMsg(m, arrivedOn);
       case ServerFrame.RoomEvent e -> emit(() -> listener.onRoomEvent(e));
       case ServerFrame.TopicSet t -> {
         if (t.re() != null) {
@@ -380,6 +443,7 @@ public final class ClientConnection {
       case ServerFrame.Stored s -> onStored(s);
       case ServerFrame.Joined j -> {
         rooms.add(j.room().name());
+        lastSeq.putIfAbsent(j.room().name(), j.room().lastSeq());
         for (ServerFrame.Msg m : j.recent()) {
           lastSeq.merge(m.conv(), m.seq(), Math::max);
         }
@@ -436,6 +500,8 @@ public final class ClientConnection {
       rooms.clear();
       for (ServerFrame.RoomInfo r : l.rooms()) {
         rooms.add(r.name());
+        // From here on nothing in this room may be missed: a reconnect catches up from this seq.
+        lastSeq.merge(r.name(), r.lastSeq(), Math::max);
       }
       setState(ConnectionState.LOGGED_IN, "logged in as " + name);
     }
@@ -470,11 +536,11 @@ public final class ClientConnection {
                     () -> {
                       for (CompletableFuture<ServerFrame.HistoryPage> p : pages) {
                         if (!p.isCompletedExceptionally()) {
-                          p.join().messages().forEach(this::deliver);
+                          p.join().messages().forEach(m -> deliver(m, transport));
                         }
                       }
                       resyncing = false;
-                      heldDuringResync.forEach(this::deliver);
+                      heldDuringResync.forEach(a -> deliver(a.msg(), a.arrivedOn()));
                       heldDuringResync.clear();
                       for (PendingSend p : new ArrayList<>(unacked.values())) {
                         transmitSend(p);
@@ -491,21 +557,21 @@ public final class ClientConnection {
     return f;
   }
 
-  private void onMsg(ServerFrame.Msg m) {
+  private void onMsg(ServerFrame.Msg m, Transport arrivedOn) {
     if (resyncing) {
-      heldDuringResync.add(m);
+      heldDuringResync.add(new Arrival(m, arrivedOn));
       return;
     }
-    deliver(m);
+    deliver(m, arrivedOn);
   }
 
-  private void deliver(ServerFrame.Msg m) {
+  private void deliver(ServerFrame.Msg m, Transport arrivedOn) {
     long last = lastSeq.getOrDefault(m.conv(), 0L);
     if (m.seq() <= last) {
-      return; // already shown: a catch-up overlap or a redelivered offline message
+      return; // already shown: a catch-up overlap, the copy on the other path, or a redelivered offline message
     }
     lastSeq.put(m.conv(), m.seq());
-    emit(() -> listener.onMessage(m));
+    emit(() -> listener.onMessage(m, arrivedOn));
     if (Boolean.TRUE.equals(m.pending())) {
       write(new ClientFrame.Received(null, m.sid()));
     }
@@ -543,6 +609,9 @@ public final class ClientConnection {
     if (closed) {
       setState(ConnectionState.CLOSED, "closed");
       return;
+    }
+    if (udpPath != null) {
+      udpPath.close(); // re-attached by the application after the resume if it wants
     }
     if (reconnect && token != null) {
       scheduleReconnect("connection lost");
@@ -629,7 +698,10 @@ public final class ClientConnection {
     return c instanceof ChatException ce ? ce : new ChatException(ErrorCode.INTERNAL, String.valueOf(c));
   }
 
-  private record PendingSend(String to, String text, String cmid, CompletableFuture<ServerFrame.Stored> future) {}
+  private record PendingSend(
+      String to, String text, String cmid, CompletableFuture<ServerFrame.Stored> future, Transport via) {}
+
+  private record Arrival(ServerFrame.Msg msg, Transport arrivedOn) {}
 
   /** A request awaiting its reply; completes on the event executor (or directly, for internal steps). */
   private final class Request<T extends ServerFrame> {

@@ -91,7 +91,9 @@ public final class ChatCore implements AutoCloseable {
         new KeyedRateLimiter(
             config.failedLoginsPerAccountPerMinute(), config.failedLoginsPerAccountPerMinute() / 60.0, ticker);
     for (RoomRecord r : store.loadRooms()) {
-      directory.rooms.put(r.name(), new Room(r.name(), r.topic()));
+      Room room = new Room(r.name(), r.topic());
+      room.lastSeq = store.lastSeq(r.name());
+      directory.rooms.put(r.name(), room);
     }
     if (!directory.rooms.containsKey(Names.LOBBY)) {
       store.ensureRoom(Names.LOBBY, ticker.nowMillis());
@@ -466,7 +468,7 @@ public final class ChatCore implements AutoCloseable {
     for (String name : u.rooms) {
       Room r = directory.rooms.get(name);
       if (r != null) {
-        rooms.add(new ServerFrame.RoomInfo(r.name, r.topic, r.online.size()));
+        rooms.add(r.info());
       }
     }
     rooms.sort(Comparator.comparing(ServerFrame.RoomInfo::name));
@@ -603,7 +605,7 @@ public final class ChatCore implements AutoCloseable {
       }
       List<ServerFrame.Msg> recent =
           store.history(name, null, null, config.recentOnJoin()).stream().map(MessageLog::toMsg).toList();
-      reply(s, new ServerFrame.Joined(j.id(), new ServerFrame.RoomInfo(name, room.topic, room.online.size()),
+      reply(s, new ServerFrame.Joined(j.id(), room.info(),
           memberNames(room), recent));
     });
   }
@@ -640,7 +642,7 @@ public final class ChatCore implements AutoCloseable {
   private void rooms(Session s, ClientFrame.Rooms r) {
     List<ServerFrame.RoomInfo> list = new ArrayList<>();
     for (Room room : directory.rooms.values()) {
-      list.add(new ServerFrame.RoomInfo(room.name, room.topic, room.online.size()));
+      list.add(room.info());
     }
     list.sort(Comparator.comparing(ServerFrame.RoomInfo::name));
     reply(s, new ServerFrame.RoomList(r.id(), list));

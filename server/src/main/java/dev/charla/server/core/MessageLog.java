@@ -276,6 +276,7 @@ final class MessageLog implements AutoCloseable {
     if (m.conv().startsWith("#")) {
       Room room = directory.rooms.get(m.conv());
       if (room != null) {
+        room.lastSeq = m.seq();
         for (OnlineUser u : room.online) {
           u.deliver(bytes);
         }

@@ -1,5 +1,6 @@
 package dev.charla.server.core;
 
+import dev.charla.protocol.ServerFrame;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,7 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Room {
   final String name;
   volatile String topic;
+  /** Seq of the latest message fanned out; written only by the fan-out thread. */
+  volatile long lastSeq;
   final Set<OnlineUser> online = ConcurrentHashMap.newKeySet();
+
+  ServerFrame.RoomInfo info() {
+    return new ServerFrame.RoomInfo(name, topic, online.size(), lastSeq);
+  }
 
   Room(String name, String topic) {
     this.name = name;

@@ -82,7 +82,7 @@ class ChatConversationTest {
     await().atMost(Duration.ofSeconds(5))
         .until(() -> bobEvents.topics.stream().anyMatch(t -> t.topic().equals("shipping v1")));
     assertThat(bob.rooms().join())
-        .contains(new ServerFrame.RoomInfo("#dev", "shipping v1", 2))
+        .contains(new ServerFrame.RoomInfo("#dev", "shipping v1", 2, 0))
         .extracting(ServerFrame.RoomInfo::name).contains("#lobby");
 
     bob.send("#dev", "in dev").join();
@@ -165,7 +165,7 @@ class ChatConversationTest {
       assertThat(s.ip()).isEqualTo("127.0.0.1");
       assertThat(s.port()).isPositive();
       assertThat(s.transport()).isEqualTo("tcp");
-      assertThat(s.client()).isEqualTo("test");
+      assertThat(s.client()).isEqualTo("test-tcp");
       assertThat(s.guest()).isTrue();
     });
     assertThat(who.get(0).port()).isNotEqualTo(who.get(1).port());

@@ -38,7 +38,7 @@ class DurabilityTest {
       CharlaClient again = server.client(new RecordingListener());
       ServerFrame.LoggedIn in = again.login("ana", "correct horse").join();
       assertThat(in.rooms()).extracting(ServerFrame.RoomInfo::name).containsExactly("#keep", "#lobby");
-      assertThat(in.rooms()).contains(new ServerFrame.RoomInfo("#keep", "kept", 1));
+      assertThat(in.rooms()).contains(new ServerFrame.RoomInfo("#keep", "kept", 1, 1));
       ServerFrame.HistoryPage page = again.history("#keep", null, 10).join();
       assertThat(page.messages()).extracting(ServerFrame.Msg::text).containsExactly("before restart");
       ServerFrame.Stored next = again.send("#keep", "after restart").join();

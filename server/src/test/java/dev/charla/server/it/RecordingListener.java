@@ -3,6 +3,7 @@ package dev.charla.server.it;
 import dev.charla.client.ChatException;
 import dev.charla.client.ChatListener;
 import dev.charla.client.ConnectionState;
+import dev.charla.client.Transport;
 import dev.charla.protocol.ServerFrame;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,9 +16,13 @@ final class RecordingListener implements ChatListener {
   final List<ConnectionState> states = new CopyOnWriteArrayList<>();
   final List<ChatException> errors = new CopyOnWriteArrayList<>();
 
+  /** The transport each message of {@link #messages} arrived on, in the same order. */
+  final List<Transport> arrivedOn = new CopyOnWriteArrayList<>();
+
   @Override
-  public void onMessage(ServerFrame.Msg message) {
+  public void onMessage(ServerFrame.Msg message, Transport transport) {
     messages.add(message);
+    arrivedOn.add(transport);
   }
 
   @Override

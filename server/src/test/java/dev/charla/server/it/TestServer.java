@@ -1,6 +1,8 @@
 package dev.charla.server.it;
 
 import dev.charla.client.CharlaClient;
+import dev.charla.client.Transport;
+import dev.charla.server.transport.udp.UdpServer;
 import dev.charla.server.ChatServer;
 import dev.charla.server.core.ChatConfig;
 import java.nio.file.Path;
@@ -20,8 +22,14 @@ final class TestServer implements AutoCloseable {
   }
 
   TestServer(Path dir, UnaryOperator<ChatConfig> config) throws InterruptedException {
+    this(dir, config, u -> u);
+  }
+
+  TestServer(Path dir, UnaryOperator<ChatConfig> config, UnaryOperator<UdpServer.Options> udp)
+      throws InterruptedException {
     this.database = dir.resolve("charla.db");
-    this.options = ChatServer.Options.forTests(database).withConfig(config.apply(ChatConfig.defaults()));
+    ChatServer.Options o = ChatServer.Options.forTests(database).withConfig(config.apply(ChatConfig.defaults()));
+    this.options = o.withUdp(udp.apply(o.udp()));
     this.server = ChatServer.start(options);
   }
 
@@ -48,10 +56,29 @@ final class TestServer implements AutoCloseable {
   }
 
   CharlaClient client(RecordingListener listener) {
-    CharlaClient c = CharlaClient.builder().host("127.0.0.1").port(port()).clientLabel("test").listener(listener).build();
-    clients.add(c);
+    return client(listener, Transport.TCP, port());
+  }
+
+  CharlaClient udpClient(RecordingListener listener) {
+    return client(listener, Transport.UDP, port());
+  }
+
+  /** A connected client over the given transport to the given port (the server's, or a relay's). */
+  CharlaClient client(RecordingListener listener, Transport transport, int port) {
+    CharlaClient c = unconnected(listener, transport, port);
     c.connect().join();
     return c;
+  }
+
+  CharlaClient unconnected(RecordingListener listener, Transport transport, int port) {
+    CharlaClient c = CharlaClient.builder().host("127.0.0.1").port(port).transport(transport)
+        .clientLabel("test-" + transport.wire()).listener(listener).build();
+    clients.add(c);
+    return c;
+  }
+
+  dev.charla.server.transport.udp.UdpStats udpStats() {
+    return server.udpStats();
   }
 
   @Override

@@ -48,7 +48,7 @@ final class AddressCookies {
     if (minted > nowMillis + 1_000 || nowMillis - minted > lifetimeMillis) {
       return false;
     }
-    byte[] expected = tag(address, connectionId, minted);
+    byte[] expected = java.util.Arrays.copyOf(tag(address, connectionId, minted), 16);
     byte[] given = new byte[16];
     System.arraycopy(payload, 8, given, 0, 16);
     return MessageDigest.isEqual(expected, given);

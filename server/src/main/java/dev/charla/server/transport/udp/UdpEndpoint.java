@@ -1,6 +1,7 @@
 package dev.charla.server.transport.udp;
 
 import dev.charla.protocol.FrameCodec;
+import dev.charla.protocol.udp.Chunk;
 import dev.charla.protocol.udp.DatagramCodec;
 import dev.charla.protocol.udp.MalformedDatagramException;
 import dev.charla.protocol.udp.Packet;
@@ -21,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -33,6 +35,7 @@ import java.util.OptionalLong;
  */
 final class UdpEndpoint extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final int MAX_TRACKED_ADDRESSES = 100_000;
+  private static final long RESET_PACKET_NUMBER_BASE = 1L << 40;
 
   private final ChatCore core;
   private final UdpServer.Options options;
@@ -42,6 +45,7 @@ final class UdpEndpoint extends SimpleChannelInboundHandler<DatagramPacket> {
   private final Map<Long, UdpSessionLink> connections = new HashMap<>();
   private final Map<InetAddress, TokenBucket> datagramBuckets = new HashMap<>();
   private final Map<InetAddress, TokenBucket> handshakeBuckets = new HashMap<>();
+  private final Map<InetAddress, TokenBucket> resetBuckets = new HashMap<>();
   private Channel channel;
 
   private long datagramsReceived;
@@ -52,6 +56,7 @@ final class UdpEndpoint extends SimpleChannelInboundHandler<DatagramPacket> {
   private long cookiesSent;
   private long challengesSent;
   private long migrations;
+  private long resetsSent;
 
   UdpEndpoint(ChatCore core, UdpServer.Options options) {
     super(false);
@@ -93,6 +98,9 @@ final class UdpEndpoint extends SimpleChannelInboundHandler<DatagramPacket> {
       UdpSessionLink link = id.isPresent() ? connections.get(id.getAsLong()) : null;
       if (link == null) {
         droppedUnknownConnection++;
+        if (id.isPresent()) {
+          resetUnknown(id.getAsLong(), from, length);
+        }
         return;
       }
       link.onDatagram(bytes, from); // the state machine validates the rest and counts what it drops
@@ -158,6 +166,25 @@ final class UdpEndpoint extends SimpleChannelInboundHandler<DatagramPacket> {
     link.start(session);
   }
 
+  /**
+   * DATA for a connection the server does not know (it expired, or the server restarted): tell the client so it
+   * reconnects now rather than after its own idle timeout. The reply is a CLOSE chunk in a packet numbered far
+   * above anything the client has seen; it is smaller than three times the datagram that caused it, and at most
+   * a few per second go to one address.
+   */
+  private void resetUnknown(long connectionId, InetSocketAddress from, int receivedLength) {
+    if (!allow(resetBuckets, from.getAddress(), 5)) {
+      return;
+    }
+    long packetNumber = RESET_PACKET_NUMBER_BASE + (random.nextLong() & 0xFFFF_FFFFL);
+    byte[] reset = DatagramCodec.encode(new Packet.Data(connectionId, packetNumber,
+        List.of(new Chunk.Close(2, "reset"))));
+    if (reset.length <= 3 * receivedLength) {
+      send(reset, from);
+      resetsSent++;
+    }
+  }
+
   private static boolean allow(Map<InetAddress, TokenBucket> buckets, InetAddress ip, int perSecond) {
     if (buckets.size() > MAX_TRACKED_ADDRESSES) {
       buckets.clear(); // bounded memory; at worst a moment of leniency
@@ -188,7 +215,7 @@ final class UdpEndpoint extends SimpleChannelInboundHandler<DatagramPacket> {
 
   UdpStats stats() {
     return new UdpStats(datagramsReceived, droppedMalformed, droppedUnknownConnection, droppedRateLimited,
-        droppedUnpaddedHello, cookiesSent, challengesSent, migrations, connections.size());
+        droppedUnpaddedHello, cookiesSent, challengesSent, migrations, resetsSent, connections.size());
   }
 
   /** At shutdown, on the loop: every connection flushes its queue (the bye) and sends CLOSE. */

@@ -11,6 +11,7 @@ package dev.charla.server.transport.udp;
  * @param cookiesSent COOKIE replies
  * @param challengesSent CHALLENGEs to a new address of a known connection
  * @param migrations connections moved to a new address after a correct RESPONSE
+ * @param resetsSent CLOSEs sent in answer to DATA for an unknown connection (so the client reconnects at once)
  * @param connections connections open now
  */
 public record UdpStats(
@@ -22,4 +23,5 @@ public record UdpStats(
     long cookiesSent,
     long challengesSent,
     long migrations,
+    long resetsSent,
     int connections) {}

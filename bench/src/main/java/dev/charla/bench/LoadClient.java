@@ -1,0 +1,159 @@
+package dev.charla.bench;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Many lean protocol connections on one shared event loop group (epoll when available, else NIO): no thread per
+ * client, no per-frame object model. Each {@link Conn} hands its lines to a {@link Conn.Listener} on its event
+ * loop.
+ */
+final class LoadClient implements AutoCloseable {
+  private final EventLoopGroup group;
+  private final Class<? extends SocketChannel> channelType;
+  final String transport;
+
+  LoadClient(int threads) {
+    if (Epoll.isAvailable()) {
+      group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+      channelType = EpollSocketChannel.class;
+      transport = "epoll";
+    } else {
+      group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+      channelType = NioSocketChannel.class;
+      transport = "nio";
+    }
+  }
+
+  /** Connects; the future completes with the connection once the TCP handshake is done. */
+  CompletableFuture<Conn> connect(String host, int port, Conn conn) {
+    CompletableFuture<Conn> done = new CompletableFuture<>();
+    Bootstrap b = new Bootstrap()
+        .group(group)
+        .channel(channelType)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast(new LineBasedFrameDecoder(1 << 20), conn);
+          }
+        });
+    ChannelFuture f = b.connect(host, port);
+    f.addListener(x -> {
+      if (x.isSuccess()) {
+        conn.channel = f.channel();
+        done.complete(conn);
+      } else {
+        done.completeExceptionally(x.cause());
+      }
+    });
+    return done;
+  }
+
+  @Override
+  public void close() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** One connection. Its counters are confined to its event loop; read them only after traffic has stopped. */
+  static final class Conn extends ChannelInboundHandlerAdapter {
+    interface Listener {
+      void onLine(Conn c, ByteBuf line, Wire.Type type);
+
+      default void onClosed(Conn c) {}
+    }
+
+    final int index;
+    volatile Listener listener;
+    volatile Channel channel;
+    String name;
+    String token;
+    /** Highest seq seen in this connection's (single) conversation; gap and duplicate detection. */
+    long lastSeq;
+    long received;
+    long gaps;
+    long dups;
+    /** Stored replies to this connection's sends. */
+    long acked;
+    /** Pre-encoded destination of this connection's sends (a room, or its partner in a private pair). */
+    String to;
+
+    Conn(int index, Listener listener) {
+      this.index = index;
+      this.listener = listener;
+    }
+
+    @Override
+    public boolean isSharable() {
+      return false;
+    }
+
+    void write(byte[] line) {
+      channel.writeAndFlush(Unpooled.wrappedBuffer(line), channel.voidPromise());
+    }
+
+    void write(byte[] a, byte[] b) {
+      channel.write(Unpooled.wrappedBuffer(a), channel.voidPromise());
+      channel.writeAndFlush(Unpooled.wrappedBuffer(b), channel.voidPromise());
+    }
+
+    /** Counts a delivery of {@code seq}: gaps (skipped seqs) and duplicates (seq not above the last). */
+    void track(long seq) {
+      received++;
+      if (seq <= lastSeq) {
+        dups++;
+        return;
+      }
+      if (seq > lastSeq + 1) {
+        gaps += seq - lastSeq - 1;
+      }
+      lastSeq = seq;
+    }
+
+    void close() {
+      Channel ch = channel;
+      if (ch != null) {
+        ch.close();
+      }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf line = (ByteBuf) msg;
+      try {
+        listener.onLine(this, line, Wire.type(line));
+      } finally {
+        line.release();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      listener.onClosed(this);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}

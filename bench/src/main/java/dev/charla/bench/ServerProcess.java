@@ -1,0 +1,104 @@
+package dev.charla.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server started by the generator as a child process, on a free port and a fresh temporary database, so that
+ * its CPU time and RSS can be read from /proc. Its output goes to a log file next to the database.
+ */
+final class ServerProcess implements ServerUnderTest {
+  private final Process process;
+  private final int port;
+  private final Path dir;
+
+  private ServerProcess(Process process, int port, Path dir) {
+    this.process = process;
+    this.port = port;
+    this.dir = dir;
+  }
+
+  /**
+   * Starts {@code java -jar serverJar --unlimited} and waits until it accepts connections.
+   *
+   * @param jvmArgs extra JVM options, e.g. a flight recording
+   */
+  static ServerProcess start(Path serverJar, String durability, int ioThreads, List<String> jvmArgs)
+      throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path dir = Files.createTempDirectory("charla-bench-");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.addAll(jvmArgs);
+    cmd.addAll(List.of("-jar", serverJar.toString(), "--port", String.valueOf(port),
+        "--db", dir.resolve("bench.db").toString(), "--unlimited", "--durability", durability));
+    if (ioThreads > 0) {
+      cmd.addAll(List.of("--io-threads", String.valueOf(ioThreads)));
+    }
+    Process p = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("server.log").toFile())
+        .start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IOException("server exited with " + p.exitValue() + "; see " + dir.resolve("server.log"));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return new ServerProcess(p, port, dir);
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    p.destroyForcibly();
+    throw new IOException("server did not listen on port " + port + " within 30 s");
+  }
+
+  @Override
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  @Override
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public OptionalLong pid() {
+    return OptionalLong.of(process.pid());
+  }
+
+  /** SIGTERM (the server's graceful shutdown, which also ends a flight recording), then SIGKILL after 15 s. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException ignored) {
+      // a temp dir left behind is harmless
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.charla.bench;
+
+/**
+ * A measurement window: CPU time of the generator and of the server (when it is a local process) between
+ * {@link #open} and {@link #close}, as percent of one core, plus the server's RSS at the end. The two share the
+ * machine's cores, so a generator near its own limit shows here.
+ */
+final class Window {
+  private final ServerUnderTest server;
+  private final long t0;
+  private final long selfCpu0;
+  private final long serverCpu0;
+  private final long[] machine0;
+
+  private Window(ServerUnderTest server) {
+    this.server = server;
+    this.t0 = System.nanoTime();
+    this.selfCpu0 = ProcStats.selfCpuNanos();
+    this.serverCpu0 = server.pid().isPresent() ? ProcStats.cpuNanos(server.pid().getAsLong()) : -1;
+    this.machine0 = ProcStats.machineJiffies();
+  }
+
+  static Window open(ServerUnderTest server) {
+    return new Window(server);
+  }
+
+  /** Elapsed seconds so far. */
+  double seconds() {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** Ends the window and adds its CPU and memory figures to {@code r}; returns the elapsed seconds. */
+  double close(RunResult r) {
+    long wall = System.nanoTime() - t0;
+    long selfCpu = ProcStats.selfCpuNanos() - selfCpu0;
+    double generator = 100.0 * selfCpu / wall;
+    r.put("generator CPU %", generator);
+    double serverCpu = 0;
+    if (server.pid().isPresent()) {
+      long pid = server.pid().getAsLong();
+      serverCpu = 100.0 * (ProcStats.cpuNanos(pid) - serverCpu0) / wall;
+      r.put("server CPU %", serverCpu);
+      r.put("server RSS MiB", ProcStats.rssBytes(pid) / (1024.0 * 1024.0));
+    }
+    long[] machine1 = ProcStats.machineJiffies();
+    if (machine0 != null && machine1 != null && machine1[0] > machine0[0]) {
+      // Whatever else ran on the machine meanwhile: figures taken while others were busy are not comparable.
+      double busy = 100.0 * Runtime.getRuntime().availableProcessors()
+          * (1 - (double) (machine1[1] - machine0[1]) / (machine1[0] - machine0[0]));
+      r.put("other processes CPU %", Math.max(0, busy - generator - serverCpu));
+    }
+    return wall / 1e9;
+  }
+}

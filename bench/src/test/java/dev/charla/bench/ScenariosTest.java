@@ -1,0 +1,125 @@
+package dev.charla.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.charla.server.ChatServer;
+import dev.charla.server.core.ChatConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every scenario at tiny scale against an in-process server: the numbers are sane and nothing is lost. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ScenariosTest {
+  @TempDir static Path dir;
+  static ChatServer server;
+  static LoadClient client;
+  static Env env;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = ChatServer.start(
+        ChatServer.Options.forTests(dir.resolve("bench.db")).withConfig(ChatConfig.defaults().unlimited()));
+    client = new LoadClient(2);
+    Env.Servers inProcess = new Env.Servers() {
+      @Override
+      public ServerUnderTest get(String durability) {
+        return new ServerUnderTest() {
+          @Override
+          public String host() {
+            return "127.0.0.1";
+          }
+
+          @Override
+          public int port() {
+            return server.tcpPort();
+          }
+
+          @Override
+          public OptionalLong pid() {
+            return OptionalLong.empty();
+          }
+        };
+      }
+
+      @Override
+      public boolean startsServers() {
+        return false;
+      }
+    };
+    env = new Env(client, inProcess, Duration.ofMillis(300), Duration.ofSeconds(1));
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    server.close();
+  }
+
+  @Test
+  void connectLogsEveryClientInTwice() throws Exception {
+    RunResult r = new ConnectScenario(5, 2).run(env);
+    assertThat(r.get("guest logins/s")).isPositive();
+    assertThat(r.get("resume logins/s")).isPositive();
+    assertThat(r.get("guest failures")).isZero();
+    assertThat(r.get("resume failures")).isZero();
+    assertThat(r.get("generator CPU %")).isPositive();
+  }
+
+  @Test
+  void capacityHoldsEverySessionAndGetsPongs() throws Exception {
+    RunResult r = new CapacityScenario(5, Duration.ofMillis(500), "tcp").run(env);
+    assertThat(r.get("sessions")).isEqualTo(5);
+    assertThat(r.get("failures")).isZero();
+    Thread.sleep(200);
+    assertThat(r.get("pings")).isGreaterThanOrEqualTo(5);
+  }
+
+  @Test
+  void fanoutDeliversEveryMessageToEveryMemberWithoutLoss() throws Exception {
+    RunResult r = FanoutScenario.throughput(5, 2, 4).run(env);
+    assertThat(r.get("deliveries/s")).isPositive();
+    assertThat(r.get("msgs/s")).isPositive();
+    assertThat(r.get("deliveries/s")).isGreaterThanOrEqualTo(r.get("msgs/s"));
+    assertThat(r.get("loss")).isZero();
+    assertThat(r.get("duplicates")).isZero();
+    assertThat(r.get("unacknowledged")).isZero();
+  }
+
+  @Test
+  void pacedFanoutMeasuresLatency() throws Exception {
+    RunResult r = FanoutScenario.latency(5, 2, 50).run(env);
+    assertThat(r.get("samples")).isPositive();
+    assertThat(r.get("p50 ms")).isPositive().isLessThanOrEqualTo(r.get("max ms"));
+    assertThat(r.get("loss")).isZero();
+  }
+
+  @Test
+  void privatePairsPingPongAndPacedWithoutLoss() throws Exception {
+    for (PrivateScenario s : List.of(new PrivateScenario(3, 0), new PrivateScenario(3, 200))) {
+      RunResult r = s.run(env);
+      assertThat(r.get("msgs/s")).as(s.name()).isPositive();
+      assertThat(r.get("loss")).as(s.name()).isZero();
+      assertThat(r.get("duplicates")).as(s.name()).isZero();
+    }
+  }
+
+  @Test
+  void reportSummarisesRunsAsMedianAndRange() {
+    RunResult a = new RunResult().put("deliveries/s", 10);
+    RunResult b = new RunResult().put("deliveries/s", 30);
+    RunResult c = new RunResult().put("deliveries/s", 20);
+    Report.Summary s = Report.summarise(List.of(a, b, c)).get("deliveries/s");
+    assertThat(s).isEqualTo(new Report.Summary(20, 10, 30));
+    Report report = new Report("test");
+    report.scenarios.add(new Report.ScenarioRuns("fanout-100", "d", List.of(a, b, c)));
+    assertThat(report.markdown()).contains("| fanout-100 | deliveries/s | 20 | 10–30 | 3 | ≥ 2,000,000 |");
+  }
+}
