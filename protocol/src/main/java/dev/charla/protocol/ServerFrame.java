@@ -75,12 +75,16 @@ public sealed interface ServerFrame {
   @JsonTypeName("joined")
   record Joined(String re, RoomInfo room, List<String> members, List<Msg> recent) implements ServerFrame {}
 
+  /** Reply to rooms. {@code truncated} is true if the list was cut to fit in one frame. */
   @JsonTypeName("room_list")
-  record RoomList(String re, List<RoomInfo> rooms) implements ServerFrame {}
+  record RoomList(String re, List<RoomInfo> rooms, Boolean truncated) implements ServerFrame {}
 
-  /** Reply to who: one entry per session online. Addresses are null where the server's policy hides them. */
+  /**
+   * Reply to who: one entry per session online. Addresses are null where the server's policy hides them.
+   * {@code truncated} is true if the list was cut to fit in one frame.
+   */
   @JsonTypeName("users")
-  record Users(String re, List<SessionInfo> sessions) implements ServerFrame {}
+  record Users(String re, List<SessionInfo> sessions, Boolean truncated) implements ServerFrame {}
 
   /** Reply to whoami. */
   @JsonTypeName("identity")

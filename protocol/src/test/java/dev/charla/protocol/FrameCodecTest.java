@@ -61,7 +61,7 @@ class FrameCodecTest {
             new ServerFrame.Error("1", ErrorCode.NAME_TAKEN, "name taken"),
             new ServerFrame.Joined("2", new ServerFrame.RoomInfo("#r", null, 2, 7), List.of("ana"), List.of(msg)),
             new ServerFrame.Users(
-                "3", List.of(new ServerFrame.SessionInfo("ana", false, "127.0.0.1", 5000, "tcp", "t", 9))));
+                "3", List.of(new ServerFrame.SessionInfo("ana", false, "127.0.0.1", 5000, "tcp", "t", 9)), null));
     for (ServerFrame f : frames) {
       assertThat(codec.decodeServer(codec.encode(f))).isEqualTo(f);
     }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class TerminalConversationTest {
-  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Duration WAIT = Duration.ofSeconds(30); // generous: Argon2id logins on a busy 2-core machine
 
   @TempDir Path dir;
   private ChatServer server;

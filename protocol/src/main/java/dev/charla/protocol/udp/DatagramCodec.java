@@ -10,7 +10,7 @@ import java.util.OptionalLong;
 
 /**
  * Encodes {@link Packet}s to datagram payloads and decodes them back; knows bytes, nothing of sockets or timers.
- * The layout is in docs/UDP.md. Stateless and thread-safe.
+ * The layout is in docs/PROTOCOL.md (section "UDP"). Stateless and thread-safe.
  *
  * <p>Decoding is strict because every datagram is untrusted input: a wrong magic or version, an unknown packet or
  * chunk type, a length that runs past the end, a fragment outside its message, an ack range below zero or a datagram

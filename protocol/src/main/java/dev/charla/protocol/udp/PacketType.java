@@ -3,7 +3,7 @@ package dev.charla.protocol.udp;
 /**
  * The packet type, byte 3 of every datagram. {@link #DATA} carries chunks for a {@link ReliableConnection}; the
  * others are control packets whose payload is opaque to this package and belongs to the transport's handshake
- * (see docs/UDP.md, "Handshake"). Values are on the wire: never renumber them.
+ * (see docs/PROTOCOL.md (section "UDP"), "Handshake"). Values are on the wire: never renumber them.
  */
 public enum PacketType {
   /** Reliable traffic: a packet number, then chunks (ACK, PING, FRAGMENT, CLOSE). */

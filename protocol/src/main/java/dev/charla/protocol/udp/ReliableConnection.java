@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * acknowledged with ranges; lost packets are detected by packet threshold (3) or time threshold (9/8 RTT) and
  * their fragments resent in new packets; a probe timeout with exponential backoff recovers tail losses; bytes in
  * flight, queued messages and reassembly memory are bounded by {@link ReliableConfig}. The rules are in
- * docs/UDP.md; this class follows RFC 9002 where it can.
+ * docs/PROTOCOL.md (section "UDP"); this class follows RFC 9002 where it can.
  *
  * <p>Time is any monotonic nanosecond count ({@link System#nanoTime()} will do); a value smaller than one seen
  * before is treated as the earlier value. Malformed datagrams are counted and dropped; {@code receive} does not

@@ -647,7 +647,7 @@ public final class ChatCore implements AutoCloseable {
       list.add(room.info());
     }
     list.sort(Comparator.comparing(ServerFrame.RoomInfo::name));
-    reply(s, new ServerFrame.RoomList(r.id(), list));
+    reply(s, new ServerFrame.RoomList(r.id(), list, null));
   }
 
   private void topic(Session s, ClientFrame.Topic t) {
@@ -693,7 +693,7 @@ public final class ChatCore implements AutoCloseable {
     }
     list.sort(Comparator.comparing(ServerFrame.SessionInfo::name, String.CASE_INSENSITIVE_ORDER)
         .thenComparingLong(ServerFrame.SessionInfo::since));
-    reply(s, new ServerFrame.Users(w.id(), list));
+    reply(s, new ServerFrame.Users(w.id(), list, null));
   }
 
   private void history(Session s, ClientFrame.History h) {
@@ -728,7 +728,8 @@ public final class ChatCore implements AutoCloseable {
       if (more) {
         page = h.after() != null ? page.subList(0, limit) : page.subList(1, page.size());
       }
-      reply(s, new ServerFrame.HistoryPage(h.id(), conv, page.stream().map(MessageLog::toMsg).toList(), more));
+      reply(s, new ServerFrame.HistoryPage(h.id(), conv, page.stream().map(MessageLog::toMsg).toList(), more),
+          h.after() != null);
     });
   }
 
@@ -786,7 +787,12 @@ public final class ChatCore implements AutoCloseable {
   }
 
   private void reply(Session s, ServerFrame frame) {
-    s.reply(codec.encode(frame));
+    s.reply(FrameFitter.encode(codec, frame, false));
+  }
+
+  /** Replies with a frame whose lists are cut, if needed, to fit the frame limit; see {@link FrameFitter}. */
+  private void reply(Session s, ServerFrame frame, boolean keepOldest) {
+    s.reply(FrameFitter.encode(codec, frame, keepOldest));
   }
 
   private void error(Session s, String id, ErrorCode code, String message) {

@@ -56,6 +56,30 @@ class UdpChatTest {
   }
 
   @Test
+  void historyOfLongMessagesIsCutToFitOneFrameAndPagesOn() throws Exception {
+    try (TestServer server = new TestServer(dir, c -> c.unlimited())) {
+      CharlaClient udp = server.udpClient(new RecordingListener());
+      udp.guest("writer").join();
+      String longText = "ñ".repeat(3_900); // 7.8 KB of UTF-8 each: 40 of them are far over one 64 KiB frame
+      for (int i = 0; i < 40; i++) {
+        udp.send("#lobby", i + " " + longText).join();
+      }
+      List<String> all = new java.util.ArrayList<>();
+      Long before = null;
+      for (int page = 0; page < 20; page++) {
+        ServerFrame.HistoryPage p = udp.history("#lobby", before, 40).join();
+        assertThat(p.messages().size()).isLessThan(40).isPositive();
+        all.addAll(0, p.messages().stream().map(m -> m.text().substring(0, m.text().indexOf(' '))).toList());
+        if (!p.more()) {
+          break;
+        }
+        before = p.messages().get(0).seq();
+      }
+      assertThat(all).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 40).mapToObj(Integer::toString).toList());
+    }
+  }
+
+  @Test
   void offlineMessagesReachAUdpUserAtLogin() throws Exception {
     try (TestServer server = new TestServer(dir)) {
       CharlaClient ana = server.udpClient(new RecordingListener());

@@ -67,10 +67,11 @@ public final class SqliteChatStore implements ChatStore {
       "sid, conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid";
 
   // The conflict target names only the cmid index, so a (conv, seq) collision still fails the statement.
+  // The sid is assigned here (see lastSid) rather than read back with RETURNING: no result set per row.
   private static final String INSERT_MESSAGE =
-      "INSERT INTO messages (conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (sender_key, cmid) WHERE cmid IS NOT NULL DO NOTHING RETURNING sid";
+      "INSERT INTO messages (sid, conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (sender_key, cmid) WHERE cmid IS NOT NULL DO NOTHING";
   private static final String INSERT_PENDING =
       "INSERT OR IGNORE INTO pending (account_id, sid) VALUES (?, ?)";
   private static final String SELECT_BY_CMID =
@@ -89,6 +90,9 @@ public final class SqliteChatStore implements ChatStore {
   private final BlockingQueue<StatementCachingConnection> idleReaders;
 
   private final int readerCount;
+
+  /** The highest sid stored; guarded by writeLock. The single writer numbers messages itself. */
+  private long lastSid;
 
   private volatile boolean closed;
 
@@ -140,7 +144,13 @@ public final class SqliteChatStore implements ChatStore {
         readerConnections.add(reader);
       }
       log.info("Opened {} ({}, {} readers)", dbFile, durability, readers);
-      return new SqliteChatStore(dbFile, writer, readerConnections);
+      SqliteChatStore store = new SqliteChatStore(dbFile, writer, readerConnections);
+      try (var statement = writer.connection.createStatement();
+          ResultSet max = statement.executeQuery("SELECT coalesce(max(sid), 0) FROM messages")) {
+        store.lastSid = max.next() ? max.getLong(1) : 0;
+      }
+      writer.connection.commit();
+      return store;
     } catch (Exception e) {
       for (StatementCachingConnection connection : opened) {
         try {
@@ -419,53 +429,64 @@ public final class SqliteChatStore implements ChatStore {
           List<AppendResult> results = new ArrayList<>(batch.size());
           PreparedStatement insert = w.prepare(INSERT_MESSAGE);
           PreparedStatement insertPending = w.prepare(INSERT_PENDING);
-          for (NewMessage message : batch) {
-            // Every parameter is set on every row, so no clearParameters() between rows.
-            insert.setString(1, message.conv());
-            insert.setLong(2, message.seq());
-            insert.setString(3, message.senderKey());
-            insert.setString(4, message.senderName());
-            insert.setString(5, message.recipient());
-            insert.setLong(6, message.tsMillis());
-            insert.setString(7, message.text());
-            setNullableString(insert, 8, message.via());
-            setNullableString(insert, 9, message.cmid());
-            long sid;
-            try (ResultSet rows = insert.executeQuery()) {
-              sid = rows.next() ? rows.getLong(1) : -1;
-            }
-            if (sid < 0) {
-              // Only the cmid conflict is ignored, so the earlier message must exist.
-              StoredMessage earlier =
-                  selectByCmid(w, message.senderKey(), message.cmid())
-                      .orElseThrow(
-                          () -> new IllegalStateException("insert ignored but no message with that cmid"));
-              results.add(new AppendResult(earlier, true));
-              continue;
-            }
-            if (message.pendingFor() != null) {
-              for (Long accountId : message.pendingFor()) {
-                insertPending.setLong(1, accountId);
-                insertPending.setLong(2, sid);
-                insertPending.executeUpdate();
+          long sidBefore = lastSid;
+          boolean finished = false;
+          try {
+            for (NewMessage message : batch) {
+              // Every parameter is set on every row, so no clearParameters() between rows.
+              long sid = lastSid + 1;
+              insert.setLong(1, sid);
+              insert.setString(2, message.conv());
+              insert.setLong(3, message.seq());
+              insert.setString(4, message.senderKey());
+              insert.setString(5, message.senderName());
+              insert.setString(6, message.recipient());
+              insert.setLong(7, message.tsMillis());
+              insert.setString(8, message.text());
+              setNullableString(insert, 9, message.via());
+              setNullableString(insert, 10, message.cmid());
+              if (insert.executeUpdate() == 1) {
+                lastSid = sid;
+              } else {
+                // Only the cmid conflict is ignored, so the earlier message must exist.
+                StoredMessage earlier =
+                    selectByCmid(w, message.senderKey(), message.cmid())
+                        .orElseThrow(
+                            () -> new IllegalStateException("insert ignored but no message with that cmid"));
+                results.add(new AppendResult(earlier, true));
+                continue;
               }
+              if (message.pendingFor() != null) {
+                for (Long accountId : message.pendingFor()) {
+                  insertPending.setLong(1, accountId);
+                  insertPending.setLong(2, sid);
+                  insertPending.executeUpdate();
+                }
+              }
+              results.add(
+                  new AppendResult(
+                      new StoredMessage(
+                          sid,
+                          message.conv(),
+                          message.seq(),
+                          message.senderKey(),
+                          message.senderName(),
+                          message.recipient(),
+                          message.tsMillis(),
+                          message.text(),
+                          message.via(),
+                          message.cmid()),
+                      false));
             }
-            results.add(
-                new AppendResult(
-                    new StoredMessage(
-                        sid,
-                        message.conv(),
-                        message.seq(),
-                        message.senderKey(),
-                        message.senderName(),
-                        message.recipient(),
-                        message.tsMillis(),
-                        message.text(),
-                        message.via(),
-                        message.cmid()),
-                    false));
+            finished = true;
+            return results;
+          } finally {
+            if (!finished) {
+              // The transaction is rolled back: those sids were never stored. (Should the commit itself fail,
+              // the sids are skipped instead: still unique and increasing.)
+              lastSid = sidBefore;
+            }
           }
-          return results;
         });
   }
 
