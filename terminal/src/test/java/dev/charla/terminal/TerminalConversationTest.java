@@ -247,7 +247,11 @@ class TerminalConversationTest {
     term.type("l");
     term.type("carla");
     term.type("correct horse");
-    await().atMost(WAIT).until(() -> count(term.output(), "** you are carla (") == 2);
+    try {
+      await().atMost(WAIT).until(() -> count(term.output(), "** you are carla (") == 2);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("no second login as carla; the screen was:\n" + term.output(), e);
+    }
     term.endOfInput();
     assertThat(exitCode(exit)).isZero();
   }

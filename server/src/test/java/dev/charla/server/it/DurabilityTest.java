@@ -99,6 +99,43 @@ class DurabilityTest {
     }
   }
 
+  @Test
+  void sigtermTellsClientsAndKeepsEverythingAcknowledged() throws Exception {
+    Path db = dir.resolve("term.db");
+    int port = freePort();
+    Process server = startServerProcess(db, port);
+    var events = new RecordingListener();
+    List<String> acked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try {
+      CharlaClient c = connectWhenUp(port, events);
+      c.guest("stayer").join();
+      for (int i = 0; i < 50; i++) {
+        String text = "t" + i;
+        c.send("#lobby", text).thenRun(() -> acked.add(text));
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> acked.size() == 50);
+      server.destroy(); // SIGTERM: the shutdown hook runs
+      assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !events.errors.isEmpty());
+      assertThat(events.errors).anySatisfy(e -> assertThat(e.getMessage()).contains("shutting down"));
+      c.close();
+    } finally {
+      server.destroyForcibly();
+    }
+    Process restarted = startServerProcess(db, port);
+    try {
+      CharlaClient reader = connectWhenUp(port, new RecordingListener());
+      reader.guest("reader").join();
+      List<String> stored = reader.history("#lobby", null, 200).join().messages().stream()
+          .map(ServerFrame.Msg::text).toList();
+      assertThat(stored).containsExactlyInAnyOrderElementsOf(acked);
+      reader.close();
+    } finally {
+      restarted.destroy();
+      restarted.waitFor(20, TimeUnit.SECONDS);
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -117,9 +154,14 @@ class DurabilityTest {
   }
 
   private static CharlaClient connectWhenUp(int port) {
+    return connectWhenUp(port, new RecordingListener());
+  }
+
+  private static CharlaClient connectWhenUp(int port, RecordingListener listener) {
     CharlaClient[] holder = new CharlaClient[1];
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-      CharlaClient c = CharlaClient.builder().host("127.0.0.1").port(port).reconnect(false).build();
+      CharlaClient c = CharlaClient.builder().host("127.0.0.1").port(port).reconnect(false).listener(listener)
+          .build();
       try {
         c.connect().join();
       } catch (RuntimeException e) {
