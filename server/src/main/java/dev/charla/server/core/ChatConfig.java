@@ -23,6 +23,8 @@ import java.time.Duration;
  * @param recentOnJoin messages of history sent with a join reply
  * @param hashThreads concurrent password hashes (Argon2id needs 19 MiB and ~50 ms each)
  * @param hashQueue hashes waiting beyond which logins are refused with {@code throttled}
+ * @param maxFileBytes largest file a user may upload or offer
+ * @param fileQuotaBytes bytes each registered user may keep on the server (files, offers, uploads in progress)
  */
 public record ChatConfig(
     int messagesPerSecond,
@@ -41,7 +43,9 @@ public record ChatConfig(
     AddressVisibility addressVisibility,
     int recentOnJoin,
     int hashThreads,
-    int hashQueue) {
+    int hashQueue,
+    long maxFileBytes,
+    long fileQuotaBytes) {
 
   /** Who may see each session's IP address and port in presence. */
   public enum AddressVisibility {
@@ -54,7 +58,8 @@ public record ChatConfig(
   public static ChatConfig defaults() {
     return new ChatConfig(
         10, 30, 50, 100, 16, 50_000, 30, 10, 10, Duration.ofSeconds(30), Duration.ofSeconds(90),
-        Duration.ofDays(30), 4L << 20, AddressVisibility.EVERYONE, 20, 2, 64);
+        Duration.ofDays(30), 4L << 20, AddressVisibility.EVERYONE, 20, 2, 64,
+        2L << 30, 5L << 30);
   }
 
   /** A copy with flood and throttle limits lifted: for benchmarks on loopback, never for public servers. */
@@ -89,6 +94,8 @@ public record ChatConfig(
     private int recentOnJoin;
     private int hashThreads;
     private int hashQueue;
+    private long maxFileBytes;
+    private long fileQuotaBytes;
 
     private Builder(ChatConfig c) {
       messagesPerSecond = c.messagesPerSecond;
@@ -108,6 +115,8 @@ public record ChatConfig(
       recentOnJoin = c.recentOnJoin;
       hashThreads = c.hashThreads;
       hashQueue = c.hashQueue;
+      maxFileBytes = c.maxFileBytes;
+      fileQuotaBytes = c.fileQuotaBytes;
     }
 
     public Builder messagesPerSecond(int v) { messagesPerSecond = v; return this; }
@@ -127,11 +136,14 @@ public record ChatConfig(
     public Builder recentOnJoin(int v) { recentOnJoin = v; return this; }
     public Builder hashThreads(int v) { hashThreads = v; return this; }
     public Builder hashQueue(int v) { hashQueue = v; return this; }
+    public Builder maxFileBytes(long v) { maxFileBytes = v; return this; }
+    public Builder fileQuotaBytes(long v) { fileQuotaBytes = v; return this; }
 
     public ChatConfig build() {
       return new ChatConfig(messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp,
           maxSessions, loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout,
-          idleTimeout, tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue);
+          idleTimeout, tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue,
+          maxFileBytes, fileQuotaBytes);
     }
   }
 }
