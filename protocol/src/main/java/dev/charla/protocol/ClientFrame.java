@@ -3,6 +3,8 @@ package dev.charla.protocol;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 /**
  * Frames a client sends to the server. Each is a JSON object whose {@code type} names the record below.
@@ -220,7 +222,7 @@ public sealed interface ClientFrame {
    * {@code offset} of transfer {@code xfer}. Chunks must come in order; the server acknowledges with {@code ack}.
    */
   @JsonTypeName("chunk")
-  record Chunk(String id, String xfer, long offset, byte[] data) implements ClientFrame {
+  record Chunk(String id, String xfer, long offset, @JsonSerialize(using = Base64Bytes.Serializer.class) @JsonDeserialize(using = Base64Bytes.Deserializer.class) byte[] data) implements ClientFrame {
     public Chunk {
       Checks.required(xfer, "xfer");
       Checks.required(data, "data");

@@ -3,6 +3,8 @@ package dev.charla.protocol;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 
 /** Frames the server sends. Replies to a request carry its id as {@code re}; others have no {@code re}. */
@@ -153,7 +155,7 @@ public sealed interface ServerFrame {
 
   /** Bytes of a download at {@code offset}; acknowledge them with {@code ack}. */
   @JsonTypeName("chunk")
-  record Chunk(String xfer, long offset, byte[] data) implements ServerFrame {
+  record Chunk(String xfer, long offset, @JsonSerialize(using = Base64Bytes.Serializer.class) @JsonDeserialize(using = Base64Bytes.Deserializer.class) byte[] data) implements ServerFrame {
     @Override
     public String toString() {
       return "Chunk[xfer=" + xfer + ", offset=" + offset + ", " + data.length + " bytes]";
