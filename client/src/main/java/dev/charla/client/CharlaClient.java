@@ -3,6 +3,7 @@ package dev.charla.client;
 import dev.charla.client.internal.ClientConnection;
 import dev.charla.protocol.ServerFrame;
 import io.netty.channel.EventLoopGroup;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -144,6 +145,56 @@ public final class CharlaClient implements AutoCloseable {
    */
   public CompletableFuture<ServerFrame.HistoryPage> history(String conv, Long beforeSeq, int limit) {
     return connection.history(conv, beforeSeq, null, limit);
+  }
+
+  // ---- files ----
+
+  /** The server's shared file area, your quota use and the server's file limits. */
+  public CompletableFuture<ServerFrame.FileList> files() {
+    return connection.files();
+  }
+
+  /**
+   * Uploads a file to the shared area, streaming it in chunks (never whole in memory) and verifying it by SHA-256
+   * on the server. If an earlier upload of the same file was interrupted, it resumes where it stopped. Fails
+   * with {@code quota_exceeded}, {@code file_too_large}, {@code checksum_mismatch}, {@code forbidden} (guests).
+   */
+  public CompletableFuture<ServerFrame.FileInfo> upload(Path file, TransferListener progress) {
+    return connection.upload(file, null, progress);
+  }
+
+  /**
+   * Offers a file to a user: it is uploaded to the server and kept for them, and they are offered it now if online
+   * or at their next login. Resumes like {@link #upload}.
+   */
+  public CompletableFuture<ServerFrame.FileInfo> offer(String to, Path file, TransferListener progress) {
+    return connection.upload(file, to.startsWith("@") ? to.substring(1) : to, progress);
+  }
+
+  /**
+   * Downloads a file into {@code target} (a directory, or a file path whose name is a wish): the name is made
+   * safe (see {@link dev.charla.protocol.FileNames}) and never overwrites anything ({@code name (1).ext}). Verified
+   * by SHA-256; an interrupted download resumes when called again with the same target. Completes with the path
+   * the file was saved under.
+   */
+  public CompletableFuture<Path> download(String fileId, Path target, TransferListener progress) {
+    return connection.download(fileId, target, progress);
+  }
+
+  /** Deletes your file from the area (only its owner may), or an offer made to you or by you. */
+  public CompletableFuture<Void> deleteFile(String fileId) {
+    return connection.deleteFile(fileId);
+  }
+
+  /** Accepts an offered file: downloads it into {@code target}, then removes it from the server. */
+  public CompletableFuture<Path> acceptOffer(ServerFrame.FileInfo offer, Path target, TransferListener progress) {
+    return download(offer.id(), target, progress)
+        .thenCompose(saved -> deleteFile(offer.id()).thenApply(v -> saved));
+  }
+
+  /** Declines an offered file: the server deletes it. */
+  public CompletableFuture<Void> declineOffer(ServerFrame.FileInfo offer) {
+    return deleteFile(offer.id());
   }
 
   /** Ends the session on the server (revoking its token) and closes the connection. */

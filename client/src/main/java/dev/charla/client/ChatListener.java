@@ -27,6 +27,12 @@ public interface ChatListener {
   /** The connection state changed; {@code detail} says why, for people. */
   default void onStateChanged(ConnectionState state, String detail) {}
 
+  /**
+   * Someone offers you a file (now, or while you were offline). Accept it with
+   * {@link CharlaClient#acceptOffer}, decline it with {@link CharlaClient#declineOffer}.
+   */
+  default void onFileOffer(ServerFrame.FileInfo file) {}
+
   /** An error not tied to a request (for example, the server closing the connection). */
   default void onError(ChatException error) {}
 }

@@ -16,4 +16,10 @@ final class Checks {
           "field '" + field + "' too long: " + value.length() + " chars (limit: " + max + ")");
     }
   }
+
+  static void sha256(String value) {
+    if (value != null && !value.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("field 'sha256' must be 64 lower-case hex digits");
+    }
+  }
 }

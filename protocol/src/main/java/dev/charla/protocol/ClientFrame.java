@@ -3,6 +3,8 @@ package dev.charla.protocol;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 /**
  * Frames a client sends to the server. Each is a JSON object whose {@code type} names the record below.
@@ -31,6 +33,13 @@ import com.fasterxml.jackson.annotation.JsonTypeName;
   @JsonSubTypes.Type(ClientFrame.Received.class),
   @JsonSubTypes.Type(ClientFrame.Ping.class),
   @JsonSubTypes.Type(ClientFrame.Quit.class),
+  @JsonSubTypes.Type(ClientFrame.Files.class),
+  @JsonSubTypes.Type(ClientFrame.Put.class),
+  @JsonSubTypes.Type(ClientFrame.Get.class),
+  @JsonSubTypes.Type(ClientFrame.Rm.class),
+  @JsonSubTypes.Type(ClientFrame.Chunk.class),
+  @JsonSubTypes.Type(ClientFrame.Ack.class),
+  @JsonSubTypes.Type(ClientFrame.Offer.class),
 })
 public sealed interface ClientFrame {
 
@@ -164,4 +173,94 @@ public sealed interface ClientFrame {
   /** Log out and close the connection. */
   @JsonTypeName("quit")
   record Quit(String id) implements ClientFrame {}
+
+  // ---- files (docs/PROTOCOL.md, "Files") ----
+
+  /** List the server's shared file area. */
+  @JsonTypeName("files")
+  record Files(String id) implements ClientFrame {}
+
+  /**
+   * Start (or resume) an upload to the shared file area: the server answers {@code upload_ready} with the
+   * transfer id and the offset to send from (non-zero when an earlier upload of the same content by the same user
+   * was interrupted).
+   */
+  @JsonTypeName("put")
+  record Put(String id, String name, long size, String sha256) implements ClientFrame {
+    public Put {
+      Checks.required(name, "name");
+      Checks.required(sha256, "sha256");
+      Checks.sha256(sha256);
+      Checks.maxLength(name, Limits.MAX_FILE_NAME_CHARS, "name");
+      if (size < 0) {
+        throw new IllegalArgumentException("field 'size' must not be negative: " + size);
+      }
+    }
+  }
+
+  /** Download a file of the area (or one offered to you) from {@code offset} (default 0). */
+  @JsonTypeName("get")
+  record Get(String id, String file, Long offset) implements ClientFrame {
+    public Get {
+      Checks.required(file, "file");
+      if (offset != null && offset < 0) {
+        throw new IllegalArgumentException("field 'offset' must not be negative: " + offset);
+      }
+    }
+  }
+
+  /** Delete a file: your own from the area, or decline one offered to you. */
+  @JsonTypeName("rm")
+  record Rm(String id, String file) implements ClientFrame {
+    public Rm {
+      Checks.required(file, "file");
+    }
+  }
+
+  /**
+   * Bytes of an upload: {@code data} (base64 in JSON, at most {@link Limits#FILE_CHUNK_BYTES} decoded) belongs at
+   * {@code offset} of transfer {@code xfer}. Chunks must come in order; the server acknowledges with {@code ack}.
+   */
+  @JsonTypeName("chunk")
+  record Chunk(String id, String xfer, long offset, @JsonSerialize(using = Base64Bytes.Serializer.class) @JsonDeserialize(using = Base64Bytes.Deserializer.class) byte[] data) implements ClientFrame {
+    public Chunk {
+      Checks.required(xfer, "xfer");
+      Checks.required(data, "data");
+      if (data.length > Limits.FILE_CHUNK_BYTES) {
+        throw new IllegalArgumentException(
+            "chunk too large: " + data.length + " bytes (limit: " + Limits.FILE_CHUNK_BYTES + ")");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Chunk[xfer=" + xfer + ", offset=" + offset + ", " + data.length + " bytes]";
+    }
+  }
+
+  /** Acknowledges a download's bytes below {@code next}: they are written, the server may send further. */
+  @JsonTypeName("ack")
+  record Ack(String id, String xfer, long next) implements ClientFrame {
+    public Ack {
+      Checks.required(xfer, "xfer");
+    }
+  }
+
+  /**
+   * Offer a file to a user: like {@code put}, but the file is kept for {@code to} only (not listed in the area)
+   * and offered to them ({@code file_offer}) once its upload completes, or at their next login if offline.
+   */
+  @JsonTypeName("offer")
+  record Offer(String id, String to, String name, long size, String sha256) implements ClientFrame {
+    public Offer {
+      Checks.required(to, "to");
+      Checks.required(name, "name");
+      Checks.required(sha256, "sha256");
+      Checks.sha256(sha256);
+      Checks.maxLength(name, Limits.MAX_FILE_NAME_CHARS, "name");
+      if (size < 0) {
+        throw new IllegalArgumentException("field 'size' must not be negative: " + size);
+      }
+    }
+  }
 }

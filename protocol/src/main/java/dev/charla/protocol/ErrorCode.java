@@ -59,6 +59,18 @@ public enum ErrorCode {
   SHUTTING_DOWN("shutting_down", true),
   /** The frame is understood but not allowed here (for example a guest asking for offline delivery). */
   FORBIDDEN("forbidden", false),
+  /** No file with that id (or not one you may see). */
+  NO_SUCH_FILE("no_such_file", false),
+  /** No transfer with that id on this session. */
+  NO_SUCH_TRANSFER("no_such_transfer", false),
+  /** The file is larger than the server's maximum file size. */
+  FILE_TOO_LARGE("file_too_large", false),
+  /** The upload would take the user over their quota. */
+  QUOTA_EXCEEDED("quota_exceeded", false),
+  /** The bytes received do not match the announced SHA-256; nothing was kept. */
+  CHECKSUM_MISMATCH("checksum_mismatch", false),
+  /** More bytes than announced, or a chunk at the wrong offset; the upload was discarded or refused. */
+  SIZE_MISMATCH("size_mismatch", false),
   /** Something failed inside the server; the request may be retried. */
   INTERNAL("internal", false);
 

@@ -27,5 +27,17 @@ public final class Limits {
   /** Most messages in one history page. */
   public static final int MAX_HISTORY_PAGE = 200;
 
+  /**
+   * Most file bytes in one {@code chunk} frame. Base64 makes 32 768 bytes 43 692 characters, so a chunk frame
+   * stays near 44 KB, well under {@link #MAX_FRAME_BYTES} on TCP and UDP alike.
+   */
+  public static final int FILE_CHUNK_BYTES = 32_768;
+
+  /** Chunks a sender may have unacknowledged in one transfer (flow control: 16 × 32 KiB = 512 KiB in flight). */
+  public static final int FILE_WINDOW_CHUNKS = 16;
+
+  /** Longest file name, in chars. */
+  public static final int MAX_FILE_NAME_CHARS = 255;
+
   private Limits() {}
 }

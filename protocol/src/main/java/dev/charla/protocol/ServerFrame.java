@@ -3,6 +3,8 @@ package dev.charla.protocol;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 
 /** Frames the server sends. Replies to a request carry its id as {@code re}; others have no {@code re}. */
@@ -23,6 +25,14 @@ import java.util.List;
   @JsonSubTypes.Type(ServerFrame.Error.class),
   @JsonSubTypes.Type(ServerFrame.Pong.class),
   @JsonSubTypes.Type(ServerFrame.Bye.class),
+  @JsonSubTypes.Type(ServerFrame.FileList.class),
+  @JsonSubTypes.Type(ServerFrame.UploadReady.class),
+  @JsonSubTypes.Type(ServerFrame.DownloadReady.class),
+  @JsonSubTypes.Type(ServerFrame.Chunk.class),
+  @JsonSubTypes.Type(ServerFrame.Ack.class),
+  @JsonSubTypes.Type(ServerFrame.TransferDone.class),
+  @JsonSubTypes.Type(ServerFrame.TransferFailed.class),
+  @JsonSubTypes.Type(ServerFrame.FileOffer.class),
 })
 public sealed interface ServerFrame {
 
@@ -124,4 +134,55 @@ public sealed interface ServerFrame {
    * client that reconnects catches up.
    */
   record RoomInfo(String name, String topic, int members, long lastSeq) {}
+
+  // ---- files (docs/PROTOCOL.md, "Files") ----
+
+  /**
+   * A stored file: server-generated {@code id}, the name given at upload (display only, never a path), size,
+   * SHA-256 (hex), the uploader, the time it was stored, and for a file offered to a user, that user ({@code to}).
+   */
+  record FileInfo(String id, String name, long size, String sha256, String owner, long created, String to) {}
+
+  /**
+   * Reply to files: the shared area, the caller's use of their quota, and the server's file limits.
+   * {@code truncated} is true if the list was cut to fit in one frame.
+   */
+  @JsonTypeName("file_list")
+  record FileList(
+      String re, List<FileInfo> files, long usedBytes, long quotaBytes, long maxFileBytes, Boolean truncated)
+      implements ServerFrame {}
+
+  /** Reply to put and offer: send chunks of transfer {@code xfer} from {@code offset}. */
+  @JsonTypeName("upload_ready")
+  record UploadReady(String re, String xfer, long offset, int chunkBytes, int window) implements ServerFrame {}
+
+  /** Reply to get: chunks of {@code file} from {@code offset} follow as transfer {@code xfer}. */
+  @JsonTypeName("download_ready")
+  record DownloadReady(String re, String xfer, FileInfo file, long offset, int chunkBytes, int window)
+      implements ServerFrame {}
+
+  /** Bytes of a download at {@code offset}; acknowledge them with {@code ack}. */
+  @JsonTypeName("chunk")
+  record Chunk(String xfer, long offset, @JsonSerialize(using = Base64Bytes.Serializer.class) @JsonDeserialize(using = Base64Bytes.Deserializer.class) byte[] data) implements ServerFrame {
+    @Override
+    public String toString() {
+      return "Chunk[xfer=" + xfer + ", offset=" + offset + ", " + data.length + " bytes]";
+    }
+  }
+
+  /** The server has written an upload's bytes below {@code next}. */
+  @JsonTypeName("ack")
+  record Ack(String xfer, long next) implements ServerFrame {}
+
+  /** An upload is complete, verified against its SHA-256, and stored as {@code file}. */
+  @JsonTypeName("transfer_done")
+  record TransferDone(String xfer, FileInfo file) implements ServerFrame {}
+
+  /** A transfer ended without success; {@code code} says why (for example {@code checksum_mismatch}). */
+  @JsonTypeName("transfer_failed")
+  record TransferFailed(String xfer, ErrorCode code, String message) implements ServerFrame {}
+
+  /** Someone offers you a file: download it with get (then rm it), or decline it with rm. */
+  @JsonTypeName("file_offer")
+  record FileOffer(FileInfo file) implements ServerFrame {}
 }

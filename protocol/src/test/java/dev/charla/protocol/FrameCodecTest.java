@@ -68,6 +68,38 @@ class FrameCodecTest {
   }
 
   @Test
+  void fileFramesRoundTripWithBase64Data() throws Exception {
+    String sha = "a".repeat(64);
+    for (ClientFrame f : java.util.List.<ClientFrame>of(
+        new ClientFrame.Files("1"), new ClientFrame.Put("2", "a.txt", 5, sha), new ClientFrame.Get("3", "f", 7L),
+        new ClientFrame.Rm("4", "f"), new ClientFrame.Ack(null, "x", 9), new ClientFrame.Offer("5", "bob", "a", 1, sha))) {
+      assertThat(codec.decodeClient(codec.encode(f))).isEqualTo(f);
+    }
+    byte[] data = {0, 1, 2, (byte) 255, 'h', 'i'};
+    String json = new String(codec.encode(new ServerFrame.Chunk("x", 0, data)), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(json).isEqualTo("{\"type\":\"chunk\",\"xfer\":\"x\",\"offset\":0,\"data\":\"AAEC/2hp\"}");
+    ClientFrame.Chunk c = (ClientFrame.Chunk) decode(json);
+    assertThat(c.data()).isEqualTo(data);
+    assertThat(((ServerFrame.Chunk) codec.decodeServer(codec.encode(new ServerFrame.Chunk("x", 3, data)))).data())
+        .isEqualTo(data);
+  }
+
+  @Test
+  void badFileFramesAreBadFrames() {
+    rejects("{\"type\":\"chunk\",\"xfer\":\"x\",\"offset\":0,\"data\":\"not base64!\"}", ErrorCode.BAD_FRAME);
+    rejects("{\"type\":\"chunk\",\"xfer\":\"x\",\"offset\":0,\"data\":5}", ErrorCode.BAD_FRAME);
+    rejects("{\"type\":\"put\",\"name\":\"a\",\"size\":1,\"sha256\":\"XYZ\"}", ErrorCode.BAD_FRAME);
+    rejects("{\"type\":\"put\",\"name\":\"a\",\"size\":-1,\"sha256\":\"" + "a".repeat(64) + "\"}",
+        ErrorCode.BAD_FRAME);
+    String big = java.util.Base64.getEncoder().encodeToString(new byte[Limits.FILE_CHUNK_BYTES + 1]);
+    rejects("{\"type\":\"chunk\",\"xfer\":\"x\",\"offset\":0,\"data\":\"" + big + "\"}", ErrorCode.BAD_FRAME);
+    // The largest chunk's frame fits the frame limit with room to spare.
+    byte[] frame = codec.encode(new ClientFrame.Chunk(null, "q3Vbq3Vbq3Vbq3Vbq3Vbq3", Long.MAX_VALUE,
+        new byte[Limits.FILE_CHUNK_BYTES]));
+    assertThat(frame.length).isLessThan(Limits.MAX_FRAME_BYTES - 10_000);
+  }
+
+  @Test
   void encodingOmitsNullsAndUsesWireNames() {
     String json = new String(codec.encode(new ServerFrame.Error(null, ErrorCode.BAD_JSON, "x")), UTF_8);
     assertThat(json).isEqualTo("{\"type\":\"error\",\"code\":\"bad_json\",\"message\":\"x\"}");

@@ -5,7 +5,9 @@ import dev.charla.server.core.ChatCore;
 import dev.charla.server.core.Ticker;
 import dev.charla.server.security.PasswordHasher;
 import dev.charla.server.store.ChatStore;
+import dev.charla.server.store.DirectoryFileBlobs;
 import dev.charla.server.store.sqlite.SqliteChatStore;
+import dev.charla.server.store.sqlite.SqliteFileStore;
 import dev.charla.server.transport.tcp.TcpServer;
 import dev.charla.server.transport.udp.UdpServer;
 import dev.charla.server.transport.udp.UdpStats;
@@ -72,9 +74,17 @@ public final class ChatServer implements AutoCloseable {
   }
 
   public static ChatServer start(Options o) throws InterruptedException {
-    ChatStore store = SqliteChatStore.open(o.database(), o.durability());
+    SqliteChatStore store = SqliteChatStore.open(o.database(), o.durability());
+    DirectoryFileBlobs blobs;
+    try {
+      // The file area lives next to the database: data/charla.db, data/files/<id>.
+      blobs = new DirectoryFileBlobs(o.database().toAbsolutePath().resolveSibling("files"));
+    } catch (java.io.IOException e) {
+      store.close();
+      throw new java.io.UncheckedIOException("cannot create the file area next to " + o.database(), e);
+    }
     ChatCore core = new ChatCore(o.config(), store, new PasswordHasher(o.hashParams(), new java.security.SecureRandom()),
-        Ticker.SYSTEM);
+        Ticker.SYSTEM, new SqliteFileStore(store), blobs);
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(o.ioThreads(), NioIoHandler.newFactory());
     // One thread serves the UDP socket and drives every UDP connection's state machine.

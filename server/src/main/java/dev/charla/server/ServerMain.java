@@ -52,6 +52,15 @@ public final class ServerMain implements Callable<Integer> {
   @Option(names = "--login-timeout", description = "Seconds a connection may stay without logging in (default: ${DEFAULT-VALUE}).")
   long loginTimeoutSeconds = ChatConfig.defaults().loginTimeout().toSeconds();
 
+  @Option(names = "--max-file-size",
+      description = "Largest file a user may upload or offer, in MiB (default: ${DEFAULT-VALUE}).")
+  long maxFileMiB = ChatConfig.defaults().maxFileBytes() >> 20;
+
+  @Option(names = "--file-quota",
+      description = "Bytes each registered user may keep in the file area (files, offers, unfinished uploads), in MiB "
+          + "(default: ${DEFAULT-VALUE}).")
+  long fileQuotaMiB = ChatConfig.defaults().fileQuotaBytes() >> 20;
+
   @Option(names = "--io-threads", description = "Netty event loop threads (default: number of cores).")
   int ioThreads = Runtime.getRuntime().availableProcessors();
 
@@ -67,6 +76,8 @@ public final class ServerMain implements Callable<Integer> {
         .maxConnectionsPerIp(maxConnectionsPerIp)
         .loginTimeout(Duration.ofSeconds(loginTimeoutSeconds))
         .addressVisibility(addressVisibility)
+        .maxFileBytes(maxFileMiB << 20)
+        .fileQuotaBytes(fileQuotaMiB << 20)
         .build();
     if (unlimited) {
       config = config.unlimited();

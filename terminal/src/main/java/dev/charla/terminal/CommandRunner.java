@@ -2,8 +2,10 @@ package dev.charla.terminal;
 
 import dev.charla.client.CharlaClient;
 import dev.charla.client.Transport;
+import dev.charla.client.TransferListener;
 import dev.charla.protocol.Names;
 import dev.charla.protocol.ServerFrame;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -78,6 +80,27 @@ final class CommandRunner {
       case Input.Via v -> via(v.transport());
       case Input.WhoAmI w -> await(client.whoami()).ifPresent(s -> screen.print(format.identity(s)));
       case Input.Help h -> help();
+      case Input.ListFiles f -> listFiles();
+      case Input.PutFile p -> transfer("put " + p.path(),
+          client.upload(Path.of(p.path()), progress(p.path())).thenApply(f -> "stored " + describe(f)));
+      case Input.GetFile g -> transfer("get " + g.id(),
+          client.download(g.id(), dest(g.dest()), progress(g.id())).thenApply(saved -> "saved " + saved));
+      case Input.RemoveFile r -> {
+        if (succeeded(client.deleteFile(r.id()))) {
+          screen.print(format.note("deleted " + r.id()));
+        }
+      }
+      case Input.OfferFile o -> transfer("send " + o.path() + " to " + o.user(),
+          client.offer(o.user(), Path.of(o.path()), progress(o.path()))
+              .thenApply(f -> "offered " + describe(f) + " to " + o.user()));
+      case Input.AcceptOffer a -> transfer("accept " + a.id(),
+          client.download(a.id(), dest(a.dest()), progress(a.id()))
+              .thenCompose(saved -> client.deleteFile(a.id()).thenApply(v -> "saved " + saved)));
+      case Input.DeclineOffer d -> {
+        if (succeeded(client.deleteFile(d.id()))) {
+          screen.print(format.note("declined " + d.id()));
+        }
+      }
       case Input.Quit q -> {
         return Outcome.QUIT;
       }
@@ -222,6 +245,54 @@ final class CommandRunner {
               screen.print(format.note(sessions.size() + (sessions.size() == 1 ? " session online:" : " sessions online:")));
               sessions.forEach(s -> screen.print(format.session(s)));
             });
+  }
+
+  private void listFiles() {
+    await(client.files()).ifPresent(list -> {
+      screen.print(format.note(list.files().size() + (list.files().size() == 1 ? " file" : " files")
+          + " (you use " + bytes(list.usedBytes()) + " of " + bytes(list.quotaBytes()) + "; largest file "
+          + bytes(list.maxFileBytes()) + "):"));
+      list.files().forEach(f -> screen.print("   " + describe(f)));
+    });
+  }
+
+  /** Transfers run in the background: the prompt stays usable; progress and the outcome print when they come. */
+  private void transfer(String what, CompletableFuture<String> outcome) {
+    screen.print(format.note(what + " ..."));
+    outcome.whenComplete((done, error) ->
+        screen.print(error != null ? format.error(error) : format.note(done)));
+  }
+
+  /** Prints a transfer's progress about every two seconds. */
+  private TransferListener progress(String what) {
+    long[] last = {System.nanoTime()};
+    return p -> {
+      long now = System.nanoTime();
+      if (now - last[0] < 2_000_000_000L || p.done() == p.total()) {
+        return;
+      }
+      last[0] = now;
+      screen.print(format.note(String.format(java.util.Locale.ROOT, "%s: %d%% of %s, %s/s, %s left", what,
+          (int) (p.fraction() * 100), bytes(p.total()), bytes((long) p.bytesPerSecond()),
+          p.etaMillis() < 0 ? "?" : (p.etaMillis() / 1000) + " s")));
+    };
+  }
+
+  private static Path dest(String dest) {
+    return dest == null ? Path.of("").toAbsolutePath() : Path.of(dest);
+  }
+
+  static String describe(ServerFrame.FileInfo f) {
+    return f.id() + "  " + f.name() + "  " + bytes(f.size()) + "  by " + f.owner();
+  }
+
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String units = "KMGTPE";
+    int u = (63 - Long.numberOfLeadingZeros(n)) / 10;
+    return String.format(java.util.Locale.ROOT, "%.1f %siB", n / (double) (1L << (u * 10)), units.charAt(u - 1));
   }
 
   private void help() {

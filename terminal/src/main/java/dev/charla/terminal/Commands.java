@@ -21,7 +21,7 @@ final class Commands {
           new CommandSpec(
               "/help", List.of(":h", "/?"), "/help", "list the commands", 0, 0, a -> new Input.Help()),
           new CommandSpec(
-              "/quit", List.of(":q", "/exit"), "/quit", "leave the program (the session ends)", 0, 0,
+              "/quit", List.of(":q", "/exit", ":exit"), "/quit", "leave the program (the session ends)", 0, 0,
               a -> new Input.Quit()),
           new CommandSpec(
               "/msg", List.of("/m", "/query"), "/msg <user> [text]",
@@ -56,6 +56,28 @@ final class Commands {
               "/via", List.of(), "/via [tcp|udp]",
               "send over TCP or UDP from now on (a TCP login gets a UDP path attached); alone: show it", 0, 1,
               Commands::via),
+          new CommandSpec(
+              "/files", List.of("/ls", ":ls", ":list"), "/files", "list the server's file area", 0, 0,
+              a -> new Input.ListFiles()),
+          new CommandSpec(
+              "/put", List.of(":put"), "/put <path>", "upload a file to the area (resumes if interrupted)", 1, TEXT,
+              a -> new Input.PutFile(a.rest(0))),
+          new CommandSpec(
+              "/get", List.of(":get"), "/get <id> [dest]",
+              "download a file of the area into dest (a folder or name; default here)", 1, TEXT,
+              a -> new Input.GetFile(a.word(0), a.count() == 1 ? null : a.rest(1))),
+          new CommandSpec(
+              "/rm", List.of(":rm", "/delete"), "/rm <id>", "delete your file from the area", 1, 1,
+              a -> new Input.RemoveFile(a.word(0))),
+          new CommandSpec(
+              "/send", List.of("/offer"), "/send <user> <path>", "offer a file to a user (online or not)", 2, TEXT,
+              a -> new Input.OfferFile(CommandParser.user(a.word(0)), a.rest(1))),
+          new CommandSpec(
+              "/accept", List.of(), "/accept <id> [dest]", "accept a file offered to you, saving it into dest", 1, TEXT,
+              a -> new Input.AcceptOffer(a.word(0), a.count() == 1 ? null : a.rest(1))),
+          new CommandSpec(
+              "/decline", List.of(), "/decline <id>", "decline a file offered to you", 1, 1,
+              a -> new Input.DeclineOffer(a.word(0))),
           new CommandSpec(
               "/logout", List.of(), "/logout", "end the session (revoking its token), then log in again or leave", 0, 0,
               a -> new Input.Logout()));

@@ -44,6 +44,26 @@ public sealed interface Input {
 
   record Logout() implements Input {}
 
+  /** List the server's file area. */
+  record ListFiles() implements Input {}
+
+  /** Upload a local file to the area. */
+  record PutFile(String path) implements Input {}
+
+  /** Download file {@code id} into {@code dest} (a folder or a file name; null: the current folder). */
+  record GetFile(String id, String dest) implements Input {}
+
+  /** Delete your file {@code id} from the area. */
+  record RemoveFile(String id) implements Input {}
+
+  /** Offer a local file to {@code user} (a bare name). */
+  record OfferFile(String user, String path) implements Input {}
+
+  /** Accept the file offered as {@code id}: download it into {@code dest} (null: the current folder). */
+  record AcceptOffer(String id, String dest) implements Input {}
+
+  record DeclineOffer(String id) implements Input {}
+
   /** An empty line: nothing to do. */
   record Blank() implements Input {}
 

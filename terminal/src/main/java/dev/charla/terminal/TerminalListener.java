@@ -80,6 +80,12 @@ final class TerminalListener implements ChatListener {
   }
 
   @Override
+  public void onFileOffer(ServerFrame.FileInfo file) {
+    screen.print(format.note(file.owner() + " offers you " + file.name() + " (" + CommandRunner.bytes(file.size())
+        + "): /accept " + file.id() + " [folder]  or  /decline " + file.id()));
+  }
+
+  @Override
   public void onError(ChatException error) {
     if (!closing) {
       screen.print(format.error(error));

@@ -23,6 +23,21 @@ class CommandParserTest {
   }
 
   @Test
+  void fileCommandsAndTheirFtpAliases() {
+    assertThat(parse("/files")).isEqualTo(new Input.ListFiles());
+    assertThat(parse(":ls")).isEqualTo(new Input.ListFiles());
+    assertThat(parse("/put /tmp/my report.pdf")).isEqualTo(new Input.PutFile("/tmp/my report.pdf"));
+    assertThat(parse(":get abc123")).isEqualTo(new Input.GetFile("abc123", null));
+    assertThat(parse("/get abc123 out dir")).isEqualTo(new Input.GetFile("abc123", "out dir"));
+    assertThat(parse("/rm abc123")).isEqualTo(new Input.RemoveFile("abc123"));
+    assertThat(parse("/send @bob a.txt")).isEqualTo(new Input.OfferFile("bob", "a.txt"));
+    assertThat(parse("/accept abc123")).isEqualTo(new Input.AcceptOffer("abc123", null));
+    assertThat(parse("/decline abc123")).isEqualTo(new Input.DeclineOffer("abc123"));
+    assertThat(parse(":exit")).isEqualTo(new Input.Quit());
+    assertThat(invalid("/put")).contains("/put <path>");
+  }
+
+  @Test
   void plainTextIsSaidAsTyped() {
     assertThat(parse("hola  que tal ")).isEqualTo(new Input.Say("hola  que tal "));
   }

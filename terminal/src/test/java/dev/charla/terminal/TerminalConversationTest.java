@@ -257,6 +257,35 @@ class TerminalConversationTest {
   }
 
   @Test
+  void filesArePutListedFetchedOfferedAndRemoved() throws Exception {
+    java.nio.file.Path src = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "hola ".repeat(20_000));
+    java.nio.file.Path into = java.nio.file.Files.createDirectories(dir.resolve("into"));
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--user", "erin", "--register"), "s3cret-pass");
+    expect(term, "** you are erin (");
+    term.type("/put " + src);
+    expect(term, "-- stored ");
+    term.type(":ls");
+    expect(term, "-- 1 file (you use 97.7 KiB of 5.0 GiB; largest file 2.0 GiB):");
+    String line = term.output().lines().filter(l -> l.startsWith("   ") && l.contains("notes.txt")).findFirst()
+        .orElseThrow();
+    String id = line.strip().split("\\s+")[0];
+    term.type(":get " + id + " " + into);
+    expect(term, "-- saved " + into.resolve("notes.txt"));
+    assertThat(into.resolve("notes.txt")).hasContent("hola ".repeat(20_000));
+
+    Person fran = person("fran");
+    term.type("/send fran " + src);
+    expect(term, "offered ");
+    term.type("/rm " + id);
+    expect(term, "-- deleted " + id);
+    term.type("/files");
+    expect(term, "-- 0 files");
+    term.type(":exit");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
   void takenGuestNameFailsWithItsCode() throws Exception {
     person("bob");
     ScriptedTerminal term = terminal();

@@ -83,6 +83,7 @@ public final class ClientConnection {
   private boolean resyncing;
   private final List<Arrival> heldDuringResync = new ArrayList<>();
   private long backoffMillis = 200;
+  private final FileTransfers transfers = new FileTransfers(this);
 
   public ClientConnection(
       String host,
@@ -211,6 +212,56 @@ public final class ClientConnection {
 
   public ConnectionState state() {
     return state; // a racy read is fine: informational
+  }
+
+  // ---- files ----
+
+  public CompletableFuture<ServerFrame.FileList> files() {
+    return request(ClientFrame.Files::new, ServerFrame.FileList.class);
+  }
+
+  public CompletableFuture<ServerFrame.FileInfo> upload(java.nio.file.Path file, String to,
+      dev.charla.client.TransferListener listener) {
+    return transfers.upload(file, to, listener);
+  }
+
+  public CompletableFuture<java.nio.file.Path> download(String fileId, java.nio.file.Path target,
+      dev.charla.client.TransferListener listener) {
+    return transfers.download(fileId, target, listener);
+  }
+
+  public CompletableFuture<Void> deleteFile(String fileId) {
+    return request(id -> new ClientFrame.Rm(id, fileId), ServerFrame.Ok.class).thenApply(ok -> null);
+  }
+
+  // ---- for FileTransfers ----
+
+  void onLoop(Runnable r) {
+    loop.execute(r);
+  }
+
+  /** On the loop: a request whose future completes on the loop itself; null if not connected. */
+  <T extends ServerFrame> CompletableFuture<T> requestForTransfer(Function<String, ClientFrame> make, Class<T> type) {
+    if (wire == null || !wireOpen || state != ConnectionState.LOGGED_IN) {
+      return null;
+    }
+    return requestOnLoop(make, type);
+  }
+
+  void writeOnLoop(ClientFrame frame) {
+    write(frame);
+  }
+
+  void emitEvent(Runnable r) {
+    emit(r);
+  }
+
+  <T> void emitSuccess(CompletableFuture<T> f, T value) {
+    emit(() -> f.complete(value));
+  }
+
+  void emitFailure(CompletableFuture<?> f, ChatException e) {
+    fail(f, e);
   }
 
   /** The transport of the main path. */
@@ -455,6 +506,14 @@ public final class ClientConnection {
       case ServerFrame.Identity i -> complete(i.re(), i);
       case ServerFrame.HistoryPage h -> complete(h.re(), h);
       case ServerFrame.Pong p -> complete(p.re(), p);
+      case ServerFrame.FileList f -> complete(f.re(), f);
+      case ServerFrame.UploadReady u -> complete(u.re(), u);
+      case ServerFrame.DownloadReady d -> complete(d.re(), d);
+      case ServerFrame.Chunk c -> transfers.onChunk(c);
+      case ServerFrame.Ack a -> transfers.onAck(a);
+      case ServerFrame.TransferDone t -> transfers.onDone(t);
+      case ServerFrame.TransferFailed t -> transfers.onFailed(t);
+      case ServerFrame.FileOffer o -> emit(() -> listener.onFileOffer(o.file()));
     }
   }
 
@@ -606,6 +665,7 @@ public final class ClientConnection {
 
   private void onDisconnected() {
     failInFlight(new ChatException(ErrorCode.INTERNAL, "connection lost"));
+    transfers.onDisconnected();
     if (closed) {
       setState(ConnectionState.CLOSED, "closed");
       return;
@@ -693,7 +753,7 @@ public final class ClientConnection {
     emit(() -> f.completeExceptionally(e));
   }
 
-  private static ChatException asChat(Throwable t) {
+  static ChatException asChat(Throwable t) {
     Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     return c instanceof ChatException ce ? ce : new ChatException(ErrorCode.INTERNAL, String.valueOf(c));
   }

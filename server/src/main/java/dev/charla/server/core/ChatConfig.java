@@ -26,6 +26,8 @@ import java.time.Duration;
  * @param presenceNoticeMaxMembers rooms with more members online than this get no {@code online}/{@code offline}
  *     notices (explicit join and leave are always announced): in a big room they are noise, and announcing
  *     every login to every member costs the square of the room's size
+ * @param maxFileBytes largest file a user may upload or offer
+ * @param fileQuotaBytes bytes each registered user may keep on the server (files, offers, uploads in progress)
  */
 public record ChatConfig(
     int messagesPerSecond,
@@ -45,7 +47,9 @@ public record ChatConfig(
     int recentOnJoin,
     int hashThreads,
     int hashQueue,
-    int presenceNoticeMaxMembers) {
+    int presenceNoticeMaxMembers,
+    long maxFileBytes,
+    long fileQuotaBytes) {
 
   /** Who may see each session's IP address and port in presence. */
   public enum AddressVisibility {
@@ -58,7 +62,8 @@ public record ChatConfig(
   public static ChatConfig defaults() {
     return new ChatConfig(
         10, 30, 50, 100, 16, 50_000, 30, 10, 10, Duration.ofSeconds(30), Duration.ofSeconds(90),
-        Duration.ofDays(30), 4L << 20, AddressVisibility.EVERYONE, 20, 2, 64, 100);
+        Duration.ofDays(30), 4L << 20, AddressVisibility.EVERYONE, 20, 2, 64, 100,
+        2L << 30, 5L << 30);
   }
 
   /** A copy with flood and throttle limits lifted: for benchmarks on loopback, never for public servers. */
@@ -94,6 +99,8 @@ public record ChatConfig(
     private int hashThreads;
     private int hashQueue;
     private int presenceNoticeMaxMembers;
+    private long maxFileBytes;
+    private long fileQuotaBytes;
 
     private Builder(ChatConfig c) {
       messagesPerSecond = c.messagesPerSecond;
@@ -114,6 +121,8 @@ public record ChatConfig(
       hashThreads = c.hashThreads;
       hashQueue = c.hashQueue;
       presenceNoticeMaxMembers = c.presenceNoticeMaxMembers;
+      maxFileBytes = c.maxFileBytes;
+      fileQuotaBytes = c.fileQuotaBytes;
     }
 
     public Builder messagesPerSecond(int v) { messagesPerSecond = v; return this; }
@@ -134,12 +143,14 @@ public record ChatConfig(
     public Builder hashThreads(int v) { hashThreads = v; return this; }
     public Builder hashQueue(int v) { hashQueue = v; return this; }
     public Builder presenceNoticeMaxMembers(int v) { presenceNoticeMaxMembers = v; return this; }
+    public Builder maxFileBytes(long v) { maxFileBytes = v; return this; }
+    public Builder fileQuotaBytes(long v) { fileQuotaBytes = v; return this; }
 
     public ChatConfig build() {
       return new ChatConfig(messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp,
           maxSessions, loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout,
           idleTimeout, tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue,
-          presenceNoticeMaxMembers);
+          presenceNoticeMaxMembers, maxFileBytes, fileQuotaBytes);
     }
   }
 }

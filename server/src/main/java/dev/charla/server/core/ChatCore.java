@@ -7,10 +7,13 @@ import dev.charla.protocol.Limits;
 import dev.charla.protocol.Names;
 import dev.charla.protocol.ProtocolException;
 import dev.charla.protocol.ServerFrame;
+import dev.charla.server.core.files.FileArea;
 import dev.charla.server.security.PasswordHasher;
 import dev.charla.server.security.ResumeTokens;
 import dev.charla.server.store.Account;
 import dev.charla.server.store.ChatStore;
+import dev.charla.server.store.FileBlobs;
+import dev.charla.server.store.FileStore;
 import dev.charla.server.store.RoomRecord;
 import dev.charla.server.store.StoredMessage;
 import dev.charla.server.store.TokenRecord;
@@ -69,10 +72,19 @@ public final class ChatCore implements AutoCloseable {
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
   private final String dummyHash;
   private volatile boolean shuttingDown;
+  /** The file area, or null on a server built without one (then file frames are refused). */
+  private final FileArea files;
 
   private record GuestToken(String displayName, long expiresAtMillis) {}
 
   public ChatCore(ChatConfig config, ChatStore store, PasswordHasher hasher, Ticker ticker) {
+    this(config, store, hasher, ticker, null, null);
+  }
+
+  /** A core with a file area whose metadata is in {@code fileStore} and bytes in {@code blobs}. */
+  public ChatCore(ChatConfig config, ChatStore store, PasswordHasher hasher, Ticker ticker, FileStore fileStore,
+      FileBlobs blobs) {
+    this.files = fileStore == null ? null : new FileArea(config, fileStore, blobs, fileUsers(), ticker);
     this.config = config;
     this.store = store;
     this.hasher = hasher;
@@ -158,6 +170,9 @@ public final class ChatCore implements AutoCloseable {
     s.state = Session.State.CLOSED;
     sessionCount.decrementAndGet();
     release(s.link.remoteIp());
+    if (files != null) {
+      files.onClosed(s);
+    }
     OnlineUser u = s.user;
     if (u != null) {
       goOffline(s, u);
@@ -190,7 +205,9 @@ public final class ChatCore implements AutoCloseable {
     if (s.state == Session.State.CLOSED) {
       return;
     }
-    if (!s.frameBucket.tryTake(ticker.nanoTime())) {
+    // Chunks and acks of a live transfer are paced by its window, not by the frame rate.
+    boolean transferFrame = files != null && files.isTransferFrame(s, frame);
+    if (!transferFrame && !s.frameBucket.tryTake(ticker.nanoTime())) {
       error(s, frame.id(), ErrorCode.RATE_LIMITED,
           "too many frames (limit: " + config.framesPerSecond() + "/s, burst " + config.frameBurst() + ")");
       return;
@@ -229,7 +246,48 @@ public final class ChatCore implements AutoCloseable {
         reply(s, new ServerFrame.Bye("quit"));
         s.link.close();
       }
+      case ClientFrame.Files f -> { if (filesEnabled(s, f)) files.list(s, f); }
+      case ClientFrame.Put p -> { if (filesEnabled(s, p)) files.put(s, p); }
+      case ClientFrame.Offer o -> { if (filesEnabled(s, o)) files.offer(s, o); }
+      case ClientFrame.Get g -> { if (filesEnabled(s, g)) files.get(s, g); }
+      case ClientFrame.Rm r -> { if (filesEnabled(s, r)) files.remove(s, r); }
+      case ClientFrame.Chunk c -> { if (filesEnabled(s, c)) files.chunk(s, c); }
+      case ClientFrame.Ack a -> { if (filesEnabled(s, a)) files.ack(s, a); }
     }
+  }
+
+  private boolean filesEnabled(Session s, ClientFrame f) {
+    if (files == null) {
+      error(s, f.id(), ErrorCode.FORBIDDEN, "this server has no file area");
+      return false;
+    }
+    return true;
+  }
+
+  /** How the file area finds users to offer files to and reaches them. */
+  private FileArea.Users fileUsers() {
+    return new FileArea.Users() {
+      @Override
+      public Optional<FileArea.Recipient> find(String name) {
+        if (!Names.isValidUser(name)) {
+          return Optional.empty();
+        }
+        String key = Names.userKey(name);
+        OnlineUser online = directory.users.get(key);
+        if (online != null) {
+          return Optional.of(new FileArea.Recipient(key, online.displayName));
+        }
+        return store.findAccount(key).map(a -> new FileArea.Recipient(key, a.displayName()));
+      }
+
+      @Override
+      public void deliver(String userKey, byte[] frame) {
+        OnlineUser u = directory.users.get(userKey);
+        if (u != null) {
+          u.deliver(frame);
+        }
+      }
+    };
   }
 
   /** Which frames need a logged-in session: everything but the greeting, the logins, ping and quit. */
@@ -482,6 +540,9 @@ public final class ChatCore implements AutoCloseable {
       }
     } finally {
       s.releaseLive();
+    }
+    if (files != null && !u.guest) {
+      files.onLogin(s);
     }
   }
 
@@ -816,6 +877,9 @@ public final class ChatCore implements AutoCloseable {
     }
     hashing.shutdown();
     storeIo.shutdown();
+    if (files != null) {
+      files.close();
+    }
     try {
       hashing.awaitTermination(10, TimeUnit.SECONDS);
       storeIo.awaitTermination(10, TimeUnit.SECONDS);

@@ -11,14 +11,14 @@ import java.util.List;
  * at 4000 characters each, thousands of sessions in {@code users}); those lists are halved until the frame fits,
  * and the reply says so ({@code more} for history, {@code truncated} for lists).
  */
-final class FrameFitter {
+public final class FrameFitter {
   private FrameFitter() {}
 
   /**
    * Encodes {@code frame}, cutting its lists if needed. For history, {@code keepOldest} keeps the messages nearest
    * to the page's start when catching up ({@code after}); otherwise the newest are kept.
    */
-  static byte[] encode(FrameCodec codec, ServerFrame frame, boolean keepOldest) {
+  public static byte[] encode(FrameCodec codec, ServerFrame frame, boolean keepOldest) {
     byte[] bytes = codec.encode(frame);
     for (int i = 0; i < 32 && bytes.length > Limits.MAX_FRAME_BYTES; i++) {
       frame = shrink(frame, keepOldest);
@@ -39,6 +39,8 @@ final class FrameFitter {
           : new ServerFrame.Joined(j.re(), j.room(), half(j.members(), true), j.recent());
       case ServerFrame.Users u -> new ServerFrame.Users(u.re(), half(u.sessions(), true), true);
       case ServerFrame.RoomList r -> new ServerFrame.RoomList(r.re(), half(r.rooms(), true), true);
+      case ServerFrame.FileList f -> new ServerFrame.FileList(f.re(), half(f.files(), true), f.usedBytes(),
+          f.quotaBytes(), f.maxFileBytes(), true);
       default -> frame; // no lists: such frames are small by construction
     };
   }

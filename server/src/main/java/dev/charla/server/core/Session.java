@@ -56,6 +56,32 @@ public final class Session {
     return (u == null ? "-" : u.displayName) + " " + link.remoteIp() + ":" + link.remotePort() + " " + link.transport();
   }
 
+  /** The logged-in user's key (lower-case name), or null before login. For parts of the core outside this package. */
+  public String userKey() {
+    OnlineUser u = user;
+    return u == null ? null : u.key;
+  }
+
+  /** The logged-in user's name as they spell it, or null before login. */
+  public String userName() {
+    OnlineUser u = user;
+    return u == null ? null : u.displayName;
+  }
+
+  public boolean isGuest() {
+    OnlineUser u = user;
+    return u != null && u.guest;
+  }
+
+  public boolean isClosed() {
+    return state == State.CLOSED;
+  }
+
+  /** Queues an encoded frame for this session (any thread, never blocks). */
+  public void send(byte[] frame) {
+    link.deliver(frame);
+  }
+
   void reply(byte[] frame) {
     link.deliver(frame);
   }

@@ -15,6 +15,12 @@ final class RecordingListener implements ChatListener {
   final List<ServerFrame.TopicSet> topics = new CopyOnWriteArrayList<>();
   final List<ConnectionState> states = new CopyOnWriteArrayList<>();
   final List<ChatException> errors = new CopyOnWriteArrayList<>();
+  final List<ServerFrame.FileInfo> offers = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void onFileOffer(ServerFrame.FileInfo file) {
+    offers.add(file);
+  }
 
   /** The transport each message of {@link #messages} arrived on, in the same order. */
   final List<Transport> arrivedOn = new CopyOnWriteArrayList<>();

@@ -65,6 +65,34 @@ final class SchemaMigrations {
             sid        INTEGER NOT NULL,
             PRIMARY KEY (account_id, sid)
           ) WITHOUT ROWID;
+          """,
+          // 2: the file area, files offered to users, and uploads in progress.
+          """
+          CREATE TABLE files (
+            id             TEXT    PRIMARY KEY,
+            owner_key      TEXT    NOT NULL,
+            owner_name     TEXT    NOT NULL,
+            name           TEXT    NOT NULL,
+            size           INTEGER NOT NULL,
+            sha256         TEXT    NOT NULL,
+            created_at     INTEGER NOT NULL,
+            recipient_key  TEXT,
+            recipient_name TEXT
+          ) WITHOUT ROWID;
+          CREATE INDEX files_by_owner ON files (owner_key);
+          CREATE INDEX files_by_recipient ON files (recipient_key, created_at);
+          CREATE TABLE uploads (
+            xfer           TEXT    PRIMARY KEY,
+            owner_key      TEXT    NOT NULL,
+            owner_name     TEXT    NOT NULL,
+            name           TEXT    NOT NULL,
+            size           INTEGER NOT NULL,
+            sha256         TEXT    NOT NULL,
+            created_at     INTEGER NOT NULL,
+            recipient_key  TEXT,
+            recipient_name TEXT
+          ) WITHOUT ROWID;
+          CREATE INDEX uploads_by_owner ON uploads (owner_key, sha256, size);
           """);
 
   private SchemaMigrations() {}

@@ -643,12 +643,12 @@ public final class SqliteChatStore implements ChatStore {
   // ---- connections ----------------------------------------------------------------------------------
 
   @FunctionalInterface
-  private interface SqlWork<T> {
+  interface SqlWork<T> {
     T run(StatementCachingConnection connection) throws SQLException;
   }
 
   /** Runs {@code work} as one write transaction: committed if it returns, rolled back if it throws. */
-  private <T> T write(String what, SqlWork<T> work) {
+  <T> T write(String what, SqlWork<T> work) {
     writeLock.lock();
     try {
       checkOpen();
@@ -677,7 +677,7 @@ public final class SqliteChatStore implements ChatStore {
   }
 
   /** Runs {@code work} on a pooled reader, which sees everything committed before the statement began. */
-  private <T> T read(String what, SqlWork<T> work) {
+  <T> T read(String what, SqlWork<T> work) {
     StatementCachingConnection reader = borrowReader();
     try {
       return work.run(reader);
