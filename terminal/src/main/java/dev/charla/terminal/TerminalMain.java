@@ -59,7 +59,8 @@ public final class TerminalMain implements java.util.concurrent.Callable<Integer
   static final int EXIT_DISCONNECTED = 4;
 
   private static final Duration CONNECT_WAIT = Duration.ofSeconds(10);
-  private static final Duration REPLY_WAIT = Duration.ofSeconds(10);
+  // Argon2id is deliberately slow, and slower on a busy server: give a login time before giving up on it.
+  private static final Duration REPLY_WAIT = Duration.ofSeconds(30);
   private static final Duration LOGOUT_WAIT = Duration.ofSeconds(2);
 
   @Spec CommandLine.Model.CommandSpec spec;

@@ -16,13 +16,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -160,7 +160,7 @@ public final class ClientConnection {
   public CompletableFuture<ServerFrame.Stored> send(String to, String text, Transport via) {
     CompletableFuture<ServerFrame.Stored> f = new CompletableFuture<>();
     String target = to.startsWith("#") || to.startsWith("@") ? to : "@" + to;
-    String cmid = UUID.randomUUID().toString();
+    String cmid = newCmid();
     loop.execute(
         () -> {
           PendingSend p = new PendingSend(target, text, cmid, f, via);
@@ -208,6 +208,16 @@ public final class ClientConnection {
     CompletableFuture<Void> f =
         request(ClientFrame.Logout::new, ServerFrame.Ok.class).thenApply(ok -> (Void) null);
     return f.whenComplete((v, e) -> close());
+  }
+
+  /**
+   * A client message id: 96 random bits in 16 characters. Unique per sender for all practical purposes, and short,
+   * because the server indexes every stored message by it.
+   */
+  private static String newCmid() {
+    byte[] bytes = new byte[12];
+    ThreadLocalRandom.current().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   public ConnectionState state() {

@@ -27,11 +27,19 @@ final class TcpSessionLink implements SessionLink {
       new FrameCodec().encode(new ServerFrame.Error(null, ErrorCode.SLOW_CONSUMER,
           "you did not read fast enough; disconnected"));
 
+  private static final int QUEUE_CHUNK = 16;
+  private static final int MAX_QUEUED_FRAMES = 1 << 20;
+
   private final Channel channel;
   private final long maxQueuedBytes;
   private final String ip;
   private final int port;
-  private final Queue<byte[]> queue = PlatformDependent.newMpscQueue();
+  /**
+   * Chunks of 16 slots, growing as needed: an idle session pays for 16 references, not the 1024 of the default
+   * chunk (that alone would be 4-8 KiB per connection). The byte bound below disconnects long before the count
+   * bound is reached.
+   */
+  private final Queue<byte[]> queue = PlatformDependent.newMpscQueue(QUEUE_CHUNK, MAX_QUEUED_FRAMES);
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final LoopDrainer drainer;
@@ -68,7 +76,11 @@ final class TcpSessionLink implements SessionLink {
       channel.eventLoop().execute(this::disconnectSlowConsumer);
       return;
     }
-    queue.add(frame);
+    if (!queue.offer(frame)) {
+      slowConsumer = true;
+      closing = true;
+      channel.eventLoop().execute(this::disconnectSlowConsumer);
+    }
   }
 
   @Override

@@ -44,7 +44,8 @@ final class UdpSessionLink implements SessionLink {
   private final Channel channel;
   private final EventLoop loop;
   private final ReliableConnection connection;
-  private final Queue<byte[]> outbound = PlatformDependent.newMpscQueue();
+  /** Small chunks: an idle session should cost little (see TcpSessionLink). */
+  private final Queue<byte[]> outbound = PlatformDependent.newMpscQueue(16, 1 << 20);
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drain;
   private volatile InetSocketAddress address;
@@ -96,8 +97,8 @@ final class UdpSessionLink implements SessionLink {
 
   @Override
   public void write(byte[] frame) {
-    if (!closing) {
-      outbound.add(frame);
+    if (!closing && !outbound.offer(frame)) {
+      close(); // a million frames queued and not taken: the client is far too slow
     }
   }
 
