@@ -90,11 +90,24 @@ public final class ChatServer implements AutoCloseable {
     // One thread serves the UDP socket and drives every UDP connection's state machine.
     EventLoopGroup udpLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     TcpServer tcp = null;
-    UdpServer udp;
+    UdpServer udp = null;
     try {
-      tcp = TcpServer.bind(core, new InetSocketAddress(o.host(), o.port()), boss, workers);
-      udp = UdpServer.bind(core, new InetSocketAddress(o.host(), tcp.port()), udpLoop, o.udp());
-    } catch (RuntimeException | InterruptedException e) {
+      // With port 0 the system picks a free TCP port, and UDP wants the same number, which a UDP socket (another
+      // program's, or a client's ephemeral port) may hold: then pick again.
+      for (int attempt = 1; udp == null; attempt++) {
+        tcp = TcpServer.bind(core, new InetSocketAddress(o.host(), o.port()), boss, workers);
+        try {
+          udp = UdpServer.bind(core, new InetSocketAddress(o.host(), tcp.port()), udpLoop, o.udp());
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
+          int taken = tcp.port();
+          tcp.close();
+          tcp = null;
+          if (o.port() != 0 || attempt == 20) {
+            throw new IllegalStateException("cannot bind UDP port " + taken + ": " + e.getMessage(), e);
+          }
+        }
+      }
+    } catch (Exception e) { // including the bind's IOException, which Netty rethrows unchecked
       if (tcp != null) {
         tcp.close();
       }
@@ -103,7 +116,13 @@ public final class ChatServer implements AutoCloseable {
       boss.shutdownGracefully();
       workers.shutdownGracefully();
       udpLoop.shutdownGracefully();
-      throw e;
+      if (e instanceof InterruptedException ie) {
+        throw ie;
+      }
+      if (e instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("cannot start: " + e.getMessage(), e);
     }
     log.info("Charla listening on {}:{} (tcp and udp), store {}", o.host(), tcp.port(), o.database());
     return new ChatServer(store, core, boss, workers, udpLoop, tcp, udp);
