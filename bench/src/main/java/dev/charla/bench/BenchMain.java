@@ -259,7 +259,7 @@ public final class BenchMain implements Runnable {
     @Option(names = "--size", description = "Message text bytes (default: ${DEFAULT-VALUE}: one datagram each).")
     int size = 800;
 
-    @Option(names = "--window", description = "Unacknowledged sends (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", description = "Messages sent and not yet delivered (default: ${DEFAULT-VALUE}).")
     int window = 64;
 
     @Option(names = "--seed", description = "Seed of the loss simulator (default: ${DEFAULT-VALUE}).")
