@@ -161,6 +161,8 @@ record FanoutScenario(String name, int members, int senders, int window, double 
     r.put("gaps", gaps);
     r.put("duplicates", dups);
     r.put("errors", errors.sum());
+    // Members the server dropped (e.g. as slow consumers): their missing messages count as loss above.
+    r.put("disconnected", conns.stream().filter(c -> !c.channel.isOpen()).count());
     UdpTotals.of(conns).putInto(r);
     s.closeAll();
     return r;

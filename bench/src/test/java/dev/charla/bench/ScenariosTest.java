@@ -127,6 +127,7 @@ class ScenariosTest {
     assertThat(r.get("loss")).isZero();
     assertThat(r.get("duplicates")).isZero();
     assertThat(r.get("unacknowledged")).isZero();
+    assertThat(r.get("disconnected")).isZero();
     assertThat(r.get("udp datagrams sent")).isPositive();
   }
 
