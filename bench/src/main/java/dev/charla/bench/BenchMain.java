@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "charla-bench", mixinStandardHelpOptions = true,
     description = "Load generator and microbenchmarks for a Charla server.",
     subcommands = {BenchMain.Connect.class, BenchMain.Capacity.class, BenchMain.Fanout.class,
-        BenchMain.Latency.class, BenchMain.Private.class, BenchMain.Durability.class, BenchMain.All.class,
+        BenchMain.Latency.class, BenchMain.Private.class, BenchMain.Durability.class, BenchMain.UdpLoss.class,
+        BenchMain.Udp.class, BenchMain.All.class,
         BenchMain.Jmh.class})
 public final class BenchMain implements Runnable {
 
@@ -161,12 +162,12 @@ public final class BenchMain implements Runnable {
     @Option(names = "--hold", description = "Seconds to hold them (default: ${DEFAULT-VALUE}).")
     int holdSeconds = 15;
 
-    @Option(names = "--transport", description = "tcp (udp comes later) (default: ${DEFAULT-VALUE}).")
-    String transport = "tcp";
+    @Option(names = "--transport", description = "tcp, udp, or mixed (half each) (default: ${DEFAULT-VALUE}).")
+    String transport = "mixed";
 
     @Override
     List<Scenario> scenarios() {
-      return List.of(new CapacityScenario(sessions, Duration.ofSeconds(holdSeconds), transport));
+      return List.of(new CapacityScenario(sessions, Duration.ofSeconds(holdSeconds), Transport.parse(transport)));
     }
   }
 
@@ -182,9 +183,13 @@ public final class BenchMain implements Runnable {
     @Option(names = "--window", description = "Unacknowledged sends per sender (default: ${DEFAULT-VALUE}).")
     int window = 16;
 
+    @Option(names = "--transport", description = "tcp, udp, or mixed (alternate clients) (default: ${DEFAULT-VALUE}).")
+    String transport = "tcp";
+
     @Override
     List<Scenario> scenarios() {
-      return members.stream().map(m -> (Scenario) FanoutScenario.throughput(m, senders, window)).toList();
+      Transport t = Transport.parse(transport);
+      return members.stream().map(m -> (Scenario) FanoutScenario.throughput(m, senders, window, t)).toList();
     }
   }
 
@@ -200,9 +205,13 @@ public final class BenchMain implements Runnable {
     @Option(names = "--senders", description = "Senders (default: ${DEFAULT-VALUE}).")
     int senders = 10;
 
+    @Option(names = "--transport", description = "tcp, udp, or mixed (alternate clients) (default: ${DEFAULT-VALUE}).")
+    String transport = "tcp";
+
     @Override
     List<Scenario> scenarios() {
-      return rates.stream().map(r -> (Scenario) FanoutScenario.latency(members, senders, r)).toList();
+      Transport t = Transport.parse(transport);
+      return rates.stream().map(r -> (Scenario) FanoutScenario.latency(members, senders, r, t)).toList();
     }
   }
 
@@ -239,6 +248,49 @@ public final class BenchMain implements Runnable {
     }
   }
 
+  @Command(name = "udp-loss", mixinStandardHelpOptions = true,
+      description = "A UDP client streams private messages to a reader while the generator drops DATA datagrams: "
+          + "goodput at each loss rate, its ratio to lossless, retransmissions.")
+  static final class UdpLoss extends ScenarioCommand {
+    @Option(names = "--loss", split = ",", description = "Loss rates in percent, each way at each UDP client; "
+        + "start with 0, the reference for the ratios (default: ${DEFAULT-VALUE}).")
+    List<Double> loss = List.of(0.0, 1.0, 5.0, 20.0);
+
+    @Option(names = "--size", description = "Message text bytes (default: ${DEFAULT-VALUE}: one datagram each).")
+    int size = 800;
+
+    @Option(names = "--window", description = "Messages sent and not yet delivered (default: ${DEFAULT-VALUE}).")
+    int window = 64;
+
+    @Option(names = "--seed", description = "Seed of the loss simulator (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--reader", description = "udp (two lossy links) or tcp (one) (default: ${DEFAULT-VALUE}).")
+    String reader = "udp";
+
+    @Override
+    List<Scenario> scenarios() {
+      return List.of(new UdpLossScenario(loss, size, window, seed, Transport.parse(reader)));
+    }
+  }
+
+  @Command(name = "udp", mixinStandardHelpOptions = true,
+      description = "The UDP set: fan-out and latency over UDP at the default sizes, and udp-loss.")
+  static final class Udp extends ScenarioCommand {
+    @Override
+    List<Scenario> scenarios() {
+      List<Scenario> all = new ArrayList<>();
+      Fanout f = new Fanout();
+      f.transport = "udp";
+      all.addAll(f.scenarios());
+      Latency l = new Latency();
+      l.transport = "udp";
+      all.addAll(l.scenarios());
+      all.addAll(new UdpLoss().scenarios());
+      return all;
+    }
+  }
+
   @Command(name = "all", mixinStandardHelpOptions = true,
       description = "Every scenario at its default scale (durability only with --start-server).")
   static final class All extends ScenarioCommand {
@@ -250,6 +302,7 @@ public final class BenchMain implements Runnable {
       all.addAll(new Fanout().scenarios());
       all.addAll(new Latency().scenarios());
       all.addAll(new Private().scenarios());
+      all.addAll(new Udp().scenarios());
       if (common.serverJar != null) {
         all.addAll(new Durability().scenarios());
       }
@@ -257,7 +310,7 @@ public final class BenchMain implements Runnable {
     }
   }
 
-  @Command(name = "jmh", description = "JMH microbenchmarks (frame codec; later the reliable-UDP state machine). "
+  @Command(name = "jmh", description = "JMH microbenchmarks (frame codec, reliable-UDP state machine). "
       + "Arguments go to JMH, e.g. `jmh -f 1 -wi 3 -i 5 Codec`; `jmh -h` lists them.")
   static final class Jmh implements Callable<Integer> {
     @Parameters(arity = "0..*")

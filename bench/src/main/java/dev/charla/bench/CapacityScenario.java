@@ -6,23 +6,18 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * N idle logged-in sessions held for a period, each pinging every 10 s: the server's RSS growth divided by N.
- * The transport is a parameter so UDP can be added; only tcp exists today.
+ * Over TCP, UDP, or mixed (half each); UDP sessions also exchange the reliable layer's keepalives.
  */
-record CapacityScenario(int sessions, Duration hold, String transport) implements Scenario {
-  CapacityScenario {
-    if (!transport.equals("tcp")) {
-      throw new IllegalArgumentException("transport " + transport + " is not supported yet (only tcp)");
-    }
-  }
-
+record CapacityScenario(int sessions, Duration hold, Transport transport) implements Scenario {
   @Override
   public String name() {
-    return "capacity";
+    return "capacity" + transport.suffix();
   }
 
   @Override
   public String description() {
-    return sessions + " idle " + transport + " sessions held " + hold.toSeconds()
+    return sessions + " idle " + (transport == Transport.MIXED ? "sessions (half tcp, half udp)"
+        : transport + " sessions") + " held " + hold.toSeconds()
         + " s with pings every 10 s: server RSS growth per session";
   }
 
@@ -34,7 +29,7 @@ record CapacityScenario(int sessions, Duration hold, String transport) implement
       Thread.sleep(1000); // let the fresh JVM settle
       long rssBefore = pid > 0 ? ProcStats.rssBytes(pid) : -1;
       Window w = Window.open(server);
-      Sessions s = Sessions.guests(env, server, sessions, 200, Sessions.uniquePrefix());
+      Sessions s = Sessions.guests(env, server, sessions, 200, Sessions.uniquePrefix(), transport, null);
       r.put("sessions", s.conns.size());
       r.put("failures", s.failures);
       r.put("logins/s", s.conns.size() / s.seconds);

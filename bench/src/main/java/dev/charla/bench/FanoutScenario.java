@@ -12,28 +12,40 @@ import org.HdrHistogram.Recorder;
  * time from send to receipt at every member. Either way every delivery is counted and checked for sequence
  * gaps (loss) and duplicates per receiver.
  */
-record FanoutScenario(String name, int members, int senders, int window, double rate, String durability)
-    implements Scenario {
+record FanoutScenario(String name, int members, int senders, int window, double rate, String durability,
+    Transport transport) implements Scenario {
 
   static FanoutScenario throughput(int members, int senders, int window) {
-    return new FanoutScenario("fanout-" + members, members, senders, window, 0, null);
+    return throughput(members, senders, window, Transport.TCP);
+  }
+
+  static FanoutScenario throughput(int members, int senders, int window, Transport transport) {
+    return new FanoutScenario("fanout-" + members + transport.suffix(), members, senders, window, 0, null,
+        transport);
   }
 
   static FanoutScenario latency(int members, int senders, double rate) {
-    return new FanoutScenario("latency-" + members + "@" + (long) rate, members, senders, 1, rate, null);
+    return latency(members, senders, rate, Transport.TCP);
+  }
+
+  /** Named latency-M@R (TCP) or latency-M-udp@R, so the rate stays last. */
+  static FanoutScenario latency(int members, int senders, double rate, Transport transport) {
+    return new FanoutScenario("latency-" + members + transport.suffix() + "@" + (long) rate, members, senders, 1,
+        rate, null, transport);
   }
 
   FanoutScenario withDurability(String d) {
-    return new FanoutScenario(name + "-" + d.toLowerCase(java.util.Locale.ROOT), members, senders, window, rate, d);
+    return new FanoutScenario(name + "-" + d.toLowerCase(java.util.Locale.ROOT), members, senders, window, rate, d,
+        transport);
   }
 
   @Override
   public String description() {
-    return rate > 0
+    return (transport == Transport.TCP ? "" : transport + ": ") + (rate > 0
         ? members + " members in one room, " + senders + " senders paced at " + (long) rate
             + " msg/s in total: latency from send to receipt at every member"
         : members + " members in one room, " + senders + " senders with " + window
-            + " unacknowledged sends each: deliveries/s over all receivers, stored msgs/s";
+            + " unacknowledged sends each: deliveries/s over all receivers, stored msgs/s");
   }
 
   @Override
@@ -45,7 +57,7 @@ record FanoutScenario(String name, int members, int senders, int window, double 
 
   RunResult run(Env env, ServerUnderTest server) throws Exception {
     RunResult r = new RunResult();
-    Sessions s = Sessions.guests(env, server, members, 200, Sessions.uniquePrefix());
+    Sessions s = Sessions.guests(env, server, members, 200, Sessions.uniquePrefix(), transport, null);
     if (s.failures > 0) {
       throw new IllegalStateException(s.failures + " of " + members + " logins failed");
     }
@@ -102,13 +114,12 @@ record FanoutScenario(String name, int members, int senders, int window, double 
       pacer = new Pacer(senderConns, rate, i -> sent.increment());
     } else {
       for (LoadClient.Conn c : senderConns) {
-        c.channel.eventLoop().execute(() -> {
+        c.eventLoop().execute(() -> {
           for (int i = 0; i < window; i++) {
             sent.increment();
-            c.channel.write(io.netty.buffer.Unpooled.wrappedBuffer(Wire.send(room, System.nanoTime())),
-                c.channel.voidPromise());
+            c.writeLater(Wire.send(room, System.nanoTime()));
           }
-          c.channel.flush();
+          c.flush();
         });
       }
     }
@@ -150,6 +161,9 @@ record FanoutScenario(String name, int members, int senders, int window, double 
     r.put("gaps", gaps);
     r.put("duplicates", dups);
     r.put("errors", errors.sum());
+    // Members the server dropped (e.g. as slow consumers): their missing messages count as loss above.
+    r.put("disconnected", conns.stream().filter(c -> !c.channel.isOpen()).count());
+    UdpTotals.of(conns).putInto(r);
     s.closeAll();
     return r;
   }

@@ -9,13 +9,17 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import java.util.concurrent.CompletableFuture;
@@ -23,28 +27,43 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Many lean protocol connections on one shared event loop group (epoll when available, else NIO): no thread per
- * client, no per-frame object model. Each {@link Conn} hands its lines to a {@link Conn.Listener} on its event
- * loop.
+ * client, no per-frame object model. Each {@link Conn} (a {@link TcpConn} or a {@link UdpConn}) hands its frames
+ * to a {@link Conn.Listener} on its event loop.
  */
 final class LoadClient implements AutoCloseable {
   private final EventLoopGroup group;
   private final Class<? extends SocketChannel> channelType;
-  final String transport;
+  private final Class<? extends DatagramChannel> datagramChannelType;
+  /** "epoll" or "nio". */
+  final String io;
 
   LoadClient(int threads) {
     if (Epoll.isAvailable()) {
       group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
       channelType = EpollSocketChannel.class;
-      transport = "epoll";
+      datagramChannelType = EpollDatagramChannel.class;
+      io = "epoll";
     } else {
       group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
       channelType = NioSocketChannel.class;
-      transport = "nio";
+      datagramChannelType = NioDatagramChannel.class;
+      io = "nio";
     }
   }
 
-  /** Connects; the future completes with the connection once the TCP handshake is done. */
+  /**
+   * Connects; the future completes with the connection once it can carry frames: for TCP when the TCP handshake
+   * is done, for UDP when the server's cookie has arrived and the reliable connection has started.
+   */
   CompletableFuture<Conn> connect(String host, int port, Conn conn) {
+    return switch (conn) {
+      case TcpConn tcp -> connectTcp(host, port, tcp);
+      case UdpConn udp -> udp.open(new Bootstrap().group(group).channel(datagramChannelType), host, port);
+      default -> throw new IllegalArgumentException("unknown connection type " + conn.getClass());
+    };
+  }
+
+  private CompletableFuture<Conn> connectTcp(String host, int port, TcpConn conn) {
     CompletableFuture<Conn> done = new CompletableFuture<>();
     Bootstrap b = new Bootstrap()
         .group(group)
@@ -74,9 +93,13 @@ final class LoadClient implements AutoCloseable {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  /** One connection. Its counters are confined to its event loop; read them only after traffic has stopped. */
-  static final class Conn extends ChannelInboundHandlerAdapter {
+  /**
+   * One connection, over either transport. Its counters are confined to its event loop; read them only after
+   * traffic has stopped.
+   */
+  abstract static class Conn extends ChannelInboundHandlerAdapter {
     interface Listener {
+      /** One frame (a JSON object without its newline); {@code line} is valid only during the call. */
       void onLine(Conn c, ByteBuf line, Wire.Type type);
 
       default void onClosed(Conn c) {}
@@ -107,14 +130,25 @@ final class LoadClient implements AutoCloseable {
       return false;
     }
 
-    void write(byte[] line) {
-      channel.writeAndFlush(Unpooled.wrappedBuffer(line), channel.voidPromise());
+    /** "tcp" or "udp". */
+    abstract String transport();
+
+    /** The loop this connection's handler and counters are confined to. */
+    EventLoop eventLoop() {
+      return channel.eventLoop();
     }
 
-    void write(byte[] a, byte[] b) {
-      channel.write(Unpooled.wrappedBuffer(a), channel.voidPromise());
-      channel.writeAndFlush(Unpooled.wrappedBuffer(b), channel.voidPromise());
-    }
+    /** Sends one frame (a line from {@link Wire}, newline included) now; callable from any thread. */
+    abstract void write(byte[] line);
+
+    /** Sends two frames in order, together where the transport allows; callable from any thread. */
+    abstract void write(byte[] a, byte[] b);
+
+    /** Queues one frame without sending it yet; only on {@link #eventLoop()}, followed by {@link #flush}. */
+    abstract void writeLater(byte[] line);
+
+    /** Sends what {@link #writeLater} queued; only on {@link #eventLoop()}. */
+    abstract void flush();
 
     /** Counts a delivery of {@code seq}: gaps (skipped seqs) and duplicates (seq not above the last). */
     void track(long seq) {
@@ -129,11 +163,54 @@ final class LoadClient implements AutoCloseable {
       lastSeq = seq;
     }
 
+    /** Starts closing; returns at once. */
     void close() {
       Channel ch = channel;
       if (ch != null) {
         ch.close();
       }
+    }
+
+    /** Closes and waits until the socket is closed. */
+    void closeAndWait() {
+      Channel ch = channel;
+      if (ch != null) {
+        close();
+        ch.closeFuture().syncUninterruptibly();
+      }
+    }
+  }
+
+  /** A TCP connection: newline-delimited frames through a {@link LineBasedFrameDecoder}. */
+  static final class TcpConn extends Conn {
+    TcpConn(int index, Listener listener) {
+      super(index, listener);
+    }
+
+    @Override
+    String transport() {
+      return "tcp";
+    }
+
+    @Override
+    void write(byte[] line) {
+      channel.writeAndFlush(Unpooled.wrappedBuffer(line), channel.voidPromise());
+    }
+
+    @Override
+    void write(byte[] a, byte[] b) {
+      channel.write(Unpooled.wrappedBuffer(a), channel.voidPromise());
+      channel.writeAndFlush(Unpooled.wrappedBuffer(b), channel.voidPromise());
+    }
+
+    @Override
+    void writeLater(byte[] line) {
+      channel.write(Unpooled.wrappedBuffer(line), channel.voidPromise());
+    }
+
+    @Override
+    void flush() {
+      channel.flush();
     }
 
     @Override

@@ -31,20 +31,30 @@ final class Sessions {
     return "b" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36), 36) + "_";
   }
 
-  /** Connects {@code n} guests named {@code prefix + i}, at most {@code inFlight} at a time. */
+  /** Connects {@code n} TCP guests named {@code prefix + i}, at most {@code inFlight} at a time. */
   static Sessions guests(Env env, ServerUnderTest server, int n, int inFlight, String prefix)
       throws InterruptedException {
-    return open(env, server, n, inFlight, i -> Wire.guest(prefix + i), null);
+    return guests(env, server, n, inFlight, prefix, Transport.TCP, null);
+  }
+
+  /**
+   * Connects {@code n} guests named {@code prefix + i} over {@code transport}, at most {@code inFlight} at a
+   * time; {@code loss} (or null) is applied to the UDP ones.
+   */
+  static Sessions guests(Env env, ServerUnderTest server, int n, int inFlight, String prefix, Transport transport,
+      DatagramLoss loss) throws InterruptedException {
+    return open(env, server, n, inFlight, i -> Wire.guest(prefix + i), transport, loss);
   }
 
   /** Connects one session per token with {@code resume}, at most {@code inFlight} at a time. */
   static Sessions resume(Env env, ServerUnderTest server, List<String> tokens, int inFlight)
       throws InterruptedException {
-    return open(env, server, tokens.size(), inFlight, i -> Wire.resume(tokens.get(i)), tokens);
+    return open(env, server, tokens.size(), inFlight, i -> Wire.resume(tokens.get(i)), Transport.TCP, null);
   }
 
   private static Sessions open(Env env, ServerUnderTest server, int n, int inFlight,
-      java.util.function.IntFunction<byte[]> login, List<String> tokens) throws InterruptedException {
+      java.util.function.IntFunction<byte[]> login, Transport transport, DatagramLoss loss)
+      throws InterruptedException {
     Semaphore permits = new Semaphore(inFlight);
     CountDownLatch done = new CountDownLatch(n);
     AtomicInteger failures = new AtomicInteger();
@@ -55,7 +65,7 @@ final class Sessions {
       permits.acquire();
       final int index = i;
       final long start = System.nanoTime();
-      LoadClient.Conn conn = new LoadClient.Conn(i, new LoadClient.Conn.Listener() {
+      LoadClient.Conn conn = transport.newConn(i, new LoadClient.Conn.Listener() {
         boolean finished;
 
         @Override
@@ -89,7 +99,7 @@ final class Sessions {
           permits.release();
           done.countDown();
         }
-      });
+      }, loss);
       env.client().connect(server.host(), server.port(), conn).whenComplete((c, err) -> {
         if (err != null) {
           failures.incrementAndGet();
@@ -116,9 +126,7 @@ final class Sessions {
   /** Closes every session and waits until the channels are closed. */
   void closeAll() {
     for (LoadClient.Conn c : conns) {
-      if (c.channel != null) {
-        c.channel.close().syncUninterruptibly();
-      }
+      c.closeAndWait();
     }
   }
 }

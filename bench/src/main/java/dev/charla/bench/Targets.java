@@ -15,6 +15,8 @@ final class Targets {
   private static final Map<String, Map<String, Target>> TARGETS = Map.of(
       "connect", Map.of("guest logins/s", new Target("≥ 3000", "2000 (Ergo)")),
       "capacity", Map.of("KiB per session", new Target("< 4", "2.0–23")),
+      "capacity-mixed", Map.of("KiB per session", new Target("< 4", "2.0–23 (TCP only)")),
+      "udp-loss", Map.of("5% goodput / lossless", new Target("≥ 0.80", "")),
       "fanout-100", Map.of("deliveries/s", new Target("≥ 2,000,000", "1,620,000 (ngircd)")),
       "fanout-1000", Map.of("deliveries/s", new Target("≥ 2,000,000", "1,390,000 (ngircd)")),
       "latency-1000@100", Map.of(

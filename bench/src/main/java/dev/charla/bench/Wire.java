@@ -45,6 +45,15 @@ final class Wire {
     return line("{\"type\":\"send\",\"to\":\"" + to + "\",\"text\":\"t" + sentNanos + " charla bench payload\"}");
   }
 
+  /** Like {@link #send(String, long)}, with the text padded to exactly {@code textBytes} ASCII characters. */
+  static byte[] send(String to, long sentNanos, int textBytes) {
+    StringBuilder text = new StringBuilder(textBytes).append('t').append(sentNanos).append(' ');
+    while (text.length() < textBytes) {
+      text.append('x');
+    }
+    return line("{\"type\":\"send\",\"to\":\"" + to + "\",\"text\":\"" + text + "\"}");
+  }
+
   private static byte[] line(String json) {
     return (json + "\n").getBytes(UTF_8);
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.charla.server.ChatServer;
 import dev.charla.server.core.ChatConfig;
+import dev.charla.server.transport.udp.UdpServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,8 +26,9 @@ class ScenariosTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = ChatServer.start(
-        ChatServer.Options.forTests(dir.resolve("bench.db")).withConfig(ChatConfig.defaults().unlimited()));
+    server = ChatServer.start(ChatServer.Options.forTests(dir.resolve("bench.db"))
+        .withConfig(ChatConfig.defaults().unlimited())
+        .withUdp(UdpServer.Options.defaults().unlimited()));
     client = new LoadClient(2);
     Env.Servers inProcess = new Env.Servers() {
       @Override
@@ -75,7 +77,7 @@ class ScenariosTest {
 
   @Test
   void capacityHoldsEverySessionAndGetsPongs() throws Exception {
-    RunResult r = new CapacityScenario(5, Duration.ofMillis(500), "tcp").run(env);
+    RunResult r = new CapacityScenario(5, Duration.ofMillis(500), Transport.TCP).run(env);
     assertThat(r.get("sessions")).isEqualTo(5);
     assertThat(r.get("failures")).isZero();
     assertThat(r.get("pings")).isGreaterThanOrEqualTo(5);
@@ -108,6 +110,56 @@ class ScenariosTest {
       assertThat(r.get("loss")).as(s.name()).isZero();
       assertThat(r.get("duplicates")).as(s.name()).isZero();
     }
+  }
+
+  @Test
+  void mixedCapacityHoldsTcpAndUdpSessions() throws Exception {
+    RunResult r = new CapacityScenario(6, Duration.ofMillis(500), Transport.MIXED).run(env);
+    assertThat(r.get("sessions")).isEqualTo(6);
+    assertThat(r.get("failures")).isZero();
+  }
+
+  @Test
+  void udpFanoutDeliversEveryMessageToEveryMemberWithoutLoss() throws Exception {
+    RunResult r = FanoutScenario.throughput(5, 2, 4, Transport.UDP).run(env);
+    assertThat(r.get("deliveries/s")).isPositive().isGreaterThanOrEqualTo(r.get("msgs/s"));
+    assertThat(r.get("loss")).isZero();
+    assertThat(r.get("duplicates")).isZero();
+    assertThat(r.get("unacknowledged")).isZero();
+    assertThat(r.get("disconnected")).isZero();
+    assertThat(r.get("udp datagrams sent")).isPositive();
+  }
+
+  @Test
+  void mixedPacedFanoutMeasuresLatencyWithoutLoss() throws Exception {
+    RunResult r = FanoutScenario.latency(6, 2, 50, Transport.MIXED).run(env);
+    assertThat(r.get("samples")).isPositive();
+    assertThat(r.get("p50 ms")).isPositive().isLessThanOrEqualTo(r.get("max ms"));
+    assertThat(r.get("loss")).isZero();
+  }
+
+  @Test
+  void udpLossStreamsAtEveryLossRateWithoutLosingAMessage() throws Exception {
+    RunResult r = new UdpLossScenario(List.of(0.0, 20.0), 800, 16, 7, Transport.UDP).run(env);
+    for (String level : List.of("0% ", "20% ")) {
+      assertThat(r.get(level + "msgs/s")).as(level).isPositive();
+      assertThat(r.get(level + "loss")).as(level).isZero();
+      assertThat(r.get(level + "duplicates")).as(level).isZero();
+      assertThat(r.get(level + "unacknowledged")).as(level).isZero();
+      assertThat(r.get(level + "sender datagrams / min")).as(level).isGreaterThanOrEqualTo(1);
+    }
+    assertThat(r.get("0% sender retransmitted")).isZero();
+    assertThat(r.get("20% sender retransmitted")).isPositive();
+    assertThat(r.get("20% sender dropped by simulator %")).isBetween(5.0, 40.0);
+    assertThat(r.get("20% goodput / lossless")).isPositive();
+  }
+
+  @Test
+  void udpLossWithATcpReader() throws Exception {
+    RunResult r = new UdpLossScenario(List.of(0.0, 5.0), 800, 16, 7, Transport.TCP).run(env);
+    assertThat(r.get("5% msgs/s")).isPositive();
+    assertThat(r.get("5% loss")).isZero();
+    assertThat(r.get("5% duplicates")).isZero();
   }
 
   @Test

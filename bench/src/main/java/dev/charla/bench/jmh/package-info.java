@@ -3,9 +3,8 @@
  * {@code java -jar bench/target/charla-bench.jar jmh} or {@code java -cp bench/target/charla-bench.jar
  * org.openjdk.jmh.Main}.
  *
- * <p>{@link dev.charla.bench.jmh.FrameCodecBenchmark} measures the frame codec. The reliable-UDP state machine
- * (protocol/.../udp/, not written yet) gets its benchmark here as {@code UdpStateMachineBenchmark}: drive the
- * state machine with an injected clock and no sockets, measuring segments handled per second for in-order
- * delivery, for 1% loss with retransmission, and for acknowledgement processing with a full window.
+ * <p>{@link dev.charla.bench.jmh.FrameCodecBenchmark} measures the frame codec;
+ * {@link dev.charla.bench.jmh.ReliableConnectionBenchmark} the reliable-UDP state machine (two connections, an
+ * in-memory link with a fake clock, lossless and with 5% loss; one operation is one message delivered).
  */
 package dev.charla.bench.jmh;
