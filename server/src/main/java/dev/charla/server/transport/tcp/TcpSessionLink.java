@@ -4,12 +4,12 @@ import dev.charla.protocol.ErrorCode;
 import dev.charla.protocol.FrameCodec;
 import dev.charla.protocol.ServerFrame;
 import dev.charla.server.core.SessionLink;
+import dev.charla.server.transport.PendingFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
-import java.util.Queue;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,19 +27,11 @@ final class TcpSessionLink implements SessionLink {
       new FrameCodec().encode(new ServerFrame.Error(null, ErrorCode.SLOW_CONSUMER,
           "you did not read fast enough; disconnected"));
 
-  private static final int QUEUE_CHUNK = 16;
-  private static final int MAX_QUEUED_FRAMES = 1 << 20;
-
   private final Channel channel;
   private final long maxQueuedBytes;
   private final String ip;
   private final int port;
-  /**
-   * Chunks of 16 slots, growing as needed: an idle session pays for 16 references, not the 1024 of the default
-   * chunk (that alone would be 4-8 KiB per connection). The byte bound below disconnects long before the count
-   * bound is reached.
-   */
-  private final Queue<byte[]> queue = PlatformDependent.newMpscQueue(QUEUE_CHUNK, MAX_QUEUED_FRAMES);
+  private final PendingFrames queue = new PendingFrames();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final LoopDrainer drainer;
@@ -76,11 +68,7 @@ final class TcpSessionLink implements SessionLink {
       channel.eventLoop().execute(this::disconnectSlowConsumer);
       return;
     }
-    if (!queue.offer(frame)) {
-      slowConsumer = true;
-      closing = true;
-      channel.eventLoop().execute(this::disconnectSlowConsumer);
-    }
+    queue.add(frame);
   }
 
   @Override
@@ -112,7 +100,7 @@ final class TcpSessionLink implements SessionLink {
     }
   }
 
-  /** On the event loop: writes everything queued (up to 1 MiB at a time) with one flush. */
+  /** On the event loop: writes everything queued with one flush. */
   void drain() {
     scheduled.set(false);
     if (!channel.isActive()) {
@@ -120,31 +108,23 @@ final class TcpSessionLink implements SessionLink {
       return;
     }
     if (!channel.isWritable()) {
-      return; // resume() continues when the socket drains
+      return; // resume() continues when the socket drains; meanwhile the queue's byte bound applies
     }
-    int total = 0;
-    int count = 0;
-    // Size the buffer from what is queued now; frames arriving meanwhile go in the next drain.
-    for (byte[] f : queue) {
-      total += f.length + 1;
-      if (++count == 4096 || total > 1 << 20) {
-        break;
-      }
-    }
-    if (count == 0) {
+    List<byte[]> frames = queue.takeAll();
+    if (frames.isEmpty()) {
       return;
     }
+    int total = 0;
+    for (byte[] f : frames) {
+      total += f.length + 1;
+    }
     ByteBuf buf = channel.alloc().directBuffer(total);
-    for (int i = 0; i < count; i++) {
-      byte[] f = queue.poll();
+    for (byte[] f : frames) {
       buf.writeBytes(f).writeByte('\n');
     }
-    queuedBytes.addAndGet(-buf.readableBytes());
+    queuedBytes.addAndGet(-total);
     // From this handler's context: the write skips the pipeline walk a channel-level write would do.
     ctx.writeAndFlush(buf, ctx.voidPromise());
-    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-      drainer.schedule(this);
-    }
   }
 
   private void disconnectSlowConsumer() {

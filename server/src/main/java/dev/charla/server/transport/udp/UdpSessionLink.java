@@ -10,16 +10,15 @@ import dev.charla.protocol.udp.ReliableConnection;
 import dev.charla.server.core.ChatCore;
 import dev.charla.server.core.Session;
 import dev.charla.server.core.SessionLink;
+import dev.charla.server.transport.PendingFrames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -44,8 +43,7 @@ final class UdpSessionLink implements SessionLink {
   private final Channel channel;
   private final EventLoop loop;
   private final ReliableConnection connection;
-  /** Small chunks: an idle session should cost little (see TcpSessionLink). */
-  private final Queue<byte[]> outbound = PlatformDependent.newMpscQueue(16, 1 << 20);
+  private final PendingFrames outbound = new PendingFrames();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drainTask = this::drain;
   private volatile InetSocketAddress address;
@@ -97,8 +95,8 @@ final class UdpSessionLink implements SessionLink {
 
   @Override
   public void write(byte[] frame) {
-    if (!closing && !outbound.offer(frame)) {
-      close(); // a million frames queued and not taken: the client is far too slow
+    if (!closing) {
+      outbound.add(frame);
     }
   }
 
@@ -170,8 +168,7 @@ final class UdpSessionLink implements SessionLink {
   /** Hands queued frames to the state machine; false if the client is too slow and was disconnected. */
   private boolean drainQueued() {
     long now = System.nanoTime();
-    byte[] frame;
-    while ((frame = outbound.poll()) != null) {
+    for (byte[] frame : outbound.takeAll()) {
       if (!connection.send(frame, now)) {
         if (!connection.isOpen()) {
           outbound.clear();
