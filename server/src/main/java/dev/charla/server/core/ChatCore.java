@@ -501,7 +501,7 @@ public final class ChatCore implements AutoCloseable {
         }
         for (String name : roomNames) {
           Room room = directory.rooms.computeIfAbsent(name, n -> new Room(n, null));
-          room.online.add(user);
+          room.add(user);
           user.rooms.add(room.name);
           announce.add(room);
         }
@@ -604,7 +604,7 @@ public final class ChatCore implements AutoCloseable {
       for (String name : u.rooms) {
         Room room = directory.rooms.get(name);
         if (room != null) {
-          room.online.remove(u);
+          room.remove(u);
           announce.add(room);
         }
       }
@@ -654,7 +654,7 @@ public final class ChatCore implements AutoCloseable {
         directory.rooms.put(name, room);
       }
       joinedNow = u.rooms.add(name);
-      room.online.add(u);
+      room.add(u);
     }
     if (joinedNow) {
       broadcast(room, new ServerFrame.RoomEvent(name, u.displayName, "join"), null);
@@ -681,7 +681,7 @@ public final class ChatCore implements AutoCloseable {
     synchronized (directory) {
       left = room != null && u.rooms.remove(name);
       if (left) {
-        room.online.remove(u);
+        room.remove(u);
       }
     }
     if (!left) {

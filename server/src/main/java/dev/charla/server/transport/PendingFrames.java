@@ -14,10 +14,12 @@ import java.util.List;
  */
 public final class PendingFrames {
   private ArrayList<byte[]> frames; // guarded by this; null when empty
+  /** How many frames the last takeAll found: the next list starts that big, so it rarely has to grow. */
+  private int lastTaken = 8;
 
   public synchronized void add(byte[] frame) {
     if (frames == null) {
-      frames = new ArrayList<>(8);
+      frames = new ArrayList<>(lastTaken);
     }
     frames.add(frame);
   }
@@ -26,7 +28,11 @@ public final class PendingFrames {
   public synchronized List<byte[]> takeAll() {
     List<byte[]> taken = frames;
     frames = null;
-    return taken == null ? List.of() : taken;
+    if (taken == null) {
+      return List.of();
+    }
+    lastTaken = Math.min(4_096, Math.max(8, taken.size()));
+    return taken;
   }
 
   public synchronized boolean isEmpty() {
