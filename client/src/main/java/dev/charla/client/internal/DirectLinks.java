@@ -313,8 +313,9 @@ final class DirectLinks {
     }
 
     void start(ServerFrame.DirectReady r) {
-      secret.complete(r.secret());
+      // CONNECTING before the secret is released: a handshake that finishes at once must find it so.
       emit(DirectMode.CONNECTING, "trying " + r.candidates().size() + " addresses of " + peer);
+      secret.complete(r.secret());
       if (!paths) {
         relayed("direct connections are off here");
         return;
