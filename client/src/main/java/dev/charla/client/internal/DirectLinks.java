@@ -275,7 +275,12 @@ final class DirectLinks {
     /** Guarded by this. */
     private ServerSocket server;
     private final List<PeerConnection> attempts = new ArrayList<>();
+    /** The connection in use (role a: also while waiting for b's confirmation, mode still CONNECTING). */
     private PeerConnection chosen;
+    /** Whether the relay decision was already postponed once. */
+    private boolean deferred;
+    /** Role b: authenticated connections waiting for a's {@code use}. */
+    private final java.util.concurrent.atomic.AtomicInteger awaitingUse = new java.util.concurrent.atomic.AtomicInteger();
 
     Link(String peer, String role) {
       this.peer = peer;
@@ -286,6 +291,15 @@ final class DirectLinks {
     /** Opens the listening socket and starts accepting; returns the candidates to report. */
     List<String> listen() throws IOException {
       ServerSocket s = new ServerSocket(0, 16);
+      // Load the handshake's classes (HMAC, JSON) now, while the other user decides, not inside the timeout.
+      Thread.ofVirtual().start(() -> {
+        try {
+          codec.decodePeer(codec.encode(new PeerFrame.Auth(PeerHandshake.proof(
+              java.util.Base64.getEncoder().encodeToString(new byte[32]), role, PeerHandshake.nonce()))));
+        } catch (Exception ignored) {
+          // only a warm-up
+        }
+      });
       synchronized (this) {
         server = s;
       }
@@ -377,12 +391,23 @@ final class DirectLinks {
           throw new IOException("peer failed to prove the secret");
         }
         if (role.equals("a")) {
-          if (!choose(pc)) {
+          // Pick this one, tell b, and count it as direct only once b has confirmed with its own use.
+          if (!tentative(pc)) {
             throw new IOException("another connection won");
           }
           pc.send(new PeerFrame.Use());
+          if (!(pc.read() instanceof PeerFrame.Use) || !confirm(pc)) {
+            throw new IOException("peer did not confirm the connection");
+          }
         } else {
-          if (!(pc.read() instanceof PeerFrame.Use) || !choose(pc)) {
+          awaitingUse.incrementAndGet();
+          PeerFrame f;
+          try {
+            f = pc.read();
+          } finally {
+            awaitingUse.decrementAndGet();
+          }
+          if (!(f instanceof PeerFrame.Use) || !choose(pc)) {
             throw new IOException("not the chosen connection");
           }
         }
@@ -391,8 +416,9 @@ final class DirectLinks {
       } catch (Exception e) {
         log.debug("direct {}: connection {} dropped: {}", id, socketName(socket), e.toString());
         pc.close();
+        abandon(pc, e.getMessage());
         if (chosenIs(pc)) {
-          lost("direct connection lost");
+          lost("direct connection lost: " + e.getMessage());
         }
       }
     }
@@ -414,12 +440,54 @@ final class DirectLinks {
         }
       }
       if (chosenIs(pc)) {
-        lost("direct connection lost");
+        lost("direct connection lost: closed by " + peer);
       }
     }
 
+    /** Role a: this connection is the one, unless b refuses it; others are closed. */
+    private synchronized boolean tentative(PeerConnection pc) {
+      if (chosen != null || mode != DirectMode.CONNECTING) {
+        return false;
+      }
+      chosen = pc;
+      for (PeerConnection other : attempts) {
+        if (other != pc) {
+          other.close();
+        }
+      }
+      attempts.clear();
+      attempts.add(pc);
+      closeServer();
+      return true;
+    }
+
+    /** Role a: b confirmed the tentative connection. */
+    private synchronized boolean confirm(PeerConnection pc) {
+      if (chosen != pc || mode != DirectMode.CONNECTING) {
+        return false;
+      }
+      emit(DirectMode.DIRECT, "direct with " + peer + " at " + Candidates.format(pc.remote().getAddress(),
+          pc.remote().getPort()));
+      return true;
+    }
+
+    /** Role a: the tentative connection failed before b confirmed it; nothing else is left, so relay. */
+    private synchronized void abandon(PeerConnection pc, String why) {
+      if (chosen == pc && mode == DirectMode.CONNECTING) {
+        chosen = null;
+        deferred = true;
+        relayed("direct connection refused: " + why);
+      }
+    }
+
+    /** Role b: a picked this connection; confirm it before anything else is written on it. */
     private synchronized boolean choose(PeerConnection pc) {
       if (chosen != null || mode != DirectMode.CONNECTING) {
+        return false;
+      }
+      try {
+        pc.send(new PeerFrame.Use());
+      } catch (IOException e) {
         return false;
       }
       chosen = pc;
@@ -455,6 +523,19 @@ final class DirectLinks {
 
     private synchronized void relayed(String why) {
       if (mode != DirectMode.CONNECTING) {
+        return;
+      }
+      if (!deferred && (chosen != null || awaitingUse.get() > 0)) {
+        // A connection is authenticated and being settled: give it one more timeout rather than cut it.
+        deferred = true;
+        Thread.ofVirtual().start(() -> {
+          try {
+            Thread.sleep(timeout.toMillis());
+          } catch (InterruptedException e) {
+            return;
+          }
+          relayed(why);
+        });
         return;
       }
       shutdownSockets();

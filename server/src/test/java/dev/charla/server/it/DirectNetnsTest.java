@@ -78,7 +78,7 @@ class DirectNetnsTest {
         "direct");
     String anaOut = finish(ana, "ana");
     String bobOut = finish(bob, "bob");
-    assertThat(anaOut).contains("@@ STATE DIRECT direct with bob at " + BOB_IP + ":")
+    assertThat(anaOut).as("ana, with bob's side:%n%s", bobOut).contains("@@ STATE DIRECT direct with bob at " + BOB_IP + ":")
         .contains("@@ PEER /" + BOB_IP + ":").contains("@@ MSG echo:hello direct").contains("@@ DONE true");
     assertThat(bobOut).contains("@@ STATE DIRECT direct with ana at " + ANA_IP + ":")
         .contains("@@ MSG hello direct").contains("@@ STATE CLOSED closed by ana");
@@ -95,7 +95,7 @@ class DirectNetnsTest {
         "direct");
     String danOut = finish(dan, "dan");
     String carlaOut = finish(carla, "carla");
-    assertThat(danOut).contains("@@ STATE RELAYED no direct path within 3000 ms")
+    assertThat(danOut).as("dan, with carla's side:%n%s", carlaOut).contains("@@ STATE RELAYED no direct path within 3000 ms")
         .contains("@@ MSG echo:hello relayed").contains("@@ DONE true");
     assertThat(carlaOut).contains("@@ STATE RELAYED direct connections are off here")
         .contains("@@ MSG hello relayed");
