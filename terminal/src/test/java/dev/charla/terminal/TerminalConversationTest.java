@@ -248,7 +248,8 @@ class TerminalConversationTest {
     term.type("carla");
     term.type("correct horse");
     try {
-      await().atMost(WAIT).until(() -> count(term.output(), "** you are carla (") == 2);
+      // Three: the first login, :i (whoami prints the same line), and this login.
+      await().atMost(WAIT).until(() -> count(term.output(), "** you are carla (") == 3);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError("no second login as carla; the screen was:\n" + term.output(), e);
     }
