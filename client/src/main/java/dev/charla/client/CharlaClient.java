@@ -43,6 +43,7 @@ public final class CharlaClient implements AutoCloseable {
             b.eventLoopGroup,
             b.reconnect,
             b.connectTimeout);
+    connection.configureDirect(b.directPaths, b.directTimeout);
   }
 
   public static Builder builder() {
@@ -197,6 +198,51 @@ public final class CharlaClient implements AutoCloseable {
     return deleteFile(offer.id());
   }
 
+  // ---- direct connections (docs/PROTOCOL.md, "Direct connections") ----
+
+  /**
+   * Asks {@code user} for a direct conversation; completes with its link id once the server passed the request on.
+   * The user must accept; then the two clients connect to each other (or, if they cannot within the direct
+   * timeout, the server relays). Follow it with {@link ChatListener#onDirectState}. Fails with
+   * {@code no_such_user} (offline) or {@code throttled}.
+   */
+  public CompletableFuture<String> requestDirect(String user) {
+    return connection.requestDirect(user);
+  }
+
+  /** Accepts a request seen in {@link ChatListener#onDirectRequest}: only now are addresses exchanged. */
+  public CompletableFuture<Void> acceptDirect(String link) {
+    return connection.acceptDirect(link);
+  }
+
+  /** Declines a request; the requester is told and learns nothing about you. */
+  public CompletableFuture<Void> declineDirect(String link) {
+    return connection.declineDirect(link);
+  }
+
+  /**
+   * Sends a message in a direct conversation: over the direct connection if there is one (the server never sees
+   * it), otherwise relayed by the server (stored nowhere).
+   */
+  public CompletableFuture<Void> sendDirect(String link, String text) {
+    return connection.sendDirect(link, text);
+  }
+
+  /** Ends a direct conversation (or withdraws a request); the other side is told. */
+  public CompletableFuture<Void> closeDirect(String link) {
+    return connection.closeDirect(link);
+  }
+
+  /** How direct conversation {@code link} travels now ({@link DirectMode#CLOSED} if unknown). */
+  public DirectMode directMode(String link) {
+    return connection.directMode(link);
+  }
+
+  /** The peer's address of a conversation that is {@link DirectMode#DIRECT}, else null. */
+  public java.net.InetSocketAddress directPeerAddress(String link) {
+    return connection.directPeerAddress(link);
+  }
+
   /** Ends the session on the server (revoking its token) and closes the connection. */
   public CompletableFuture<Void> logout() {
     return connection.logout();
@@ -233,6 +279,8 @@ public final class CharlaClient implements AutoCloseable {
     private EventLoopGroup eventLoopGroup;
     private boolean reconnect = true;
     private Duration connectTimeout = Duration.ofSeconds(5);
+    private boolean directPaths = true;
+    private Duration directTimeout = Duration.ofSeconds(3);
 
     private Builder() {}
 
@@ -285,6 +333,21 @@ public final class CharlaClient implements AutoCloseable {
 
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /**
+     * Whether direct conversations may use direct paths (default true). When false this client neither listens
+     * for nor dials peers and reports no addresses: its direct conversations are always relayed by the server.
+     */
+    public Builder directPaths(boolean directPaths) {
+      this.directPaths = directPaths;
+      return this;
+    }
+
+    /** How long to try direct paths before relaying through the server (default 3 s). */
+    public Builder directTimeout(Duration timeout) {
+      this.directTimeout = Objects.requireNonNull(timeout);
       return this;
     }
 

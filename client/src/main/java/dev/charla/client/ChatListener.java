@@ -33,6 +33,21 @@ public interface ChatListener {
    */
   default void onFileOffer(ServerFrame.FileInfo file) {}
 
+  /**
+   * {@code from} asks you for a direct conversation: answer with {@link CharlaClient#acceptDirect} or
+   * {@link CharlaClient#declineDirect}. Nothing about your addresses is told to anyone until you accept.
+   */
+  default void onDirectRequest(String link, String from) {}
+
+  /**
+   * A direct conversation changed mode: {@link DirectMode#DIRECT} (with the peer's address in {@code detail}),
+   * {@link DirectMode#RELAYED}, {@link DirectMode#CLOSED} (with the reason) and so on.
+   */
+  default void onDirectState(String link, String peer, DirectMode mode, String detail) {}
+
+  /** A message of direct conversation {@code link}; {@code relayed} if it came through the server. */
+  default void onDirectMessage(String link, String from, String text, boolean relayed) {}
+
   /** An error not tied to a request (for example, the server closing the connection). */
   default void onError(ChatException error) {}
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonTypeName;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import java.util.List;
 
 /**
  * Frames a client sends to the server. Each is a JSON object whose {@code type} names the record below.
@@ -40,6 +41,11 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
   @JsonSubTypes.Type(ClientFrame.Chunk.class),
   @JsonSubTypes.Type(ClientFrame.Ack.class),
   @JsonSubTypes.Type(ClientFrame.Offer.class),
+  @JsonSubTypes.Type(ClientFrame.Direct.class),
+  @JsonSubTypes.Type(ClientFrame.DirectAccept.class),
+  @JsonSubTypes.Type(ClientFrame.DirectDecline.class),
+  @JsonSubTypes.Type(ClientFrame.DirectMsg.class),
+  @JsonSubTypes.Type(ClientFrame.DirectClose.class),
 })
 public sealed interface ClientFrame {
 
@@ -261,6 +267,55 @@ public sealed interface ClientFrame {
       if (size < 0) {
         throw new IllegalArgumentException("field 'size' must not be negative: " + size);
       }
+    }
+  }
+
+  // ---- direct connections (docs/PROTOCOL.md, "Direct connections") ----
+
+  /**
+   * Ask user {@code to} for a direct connection. {@code candidates} ({@code ip:port}, at most
+   * {@link Limits#MAX_DIRECT_CANDIDATES}) are where this client listens; they are shown to {@code to} only if they
+   * accept. The server answers {@code direct_pending} with the link id.
+   */
+  @JsonTypeName("direct")
+  record Direct(String id, String to, List<String> candidates) implements ClientFrame {
+    public Direct {
+      Checks.required(to, "to");
+      candidates = Checks.candidates(candidates);
+    }
+  }
+
+  /** Accept a {@code direct_request}: the server answers {@code direct_ready} (and tells the requester too). */
+  @JsonTypeName("direct_accept")
+  record DirectAccept(String id, String link, List<String> candidates) implements ClientFrame {
+    public DirectAccept {
+      Checks.required(link, "link");
+      candidates = Checks.candidates(candidates);
+    }
+  }
+
+  /** Decline a {@code direct_request}: the requester is told, and learns nothing about you. */
+  @JsonTypeName("direct_decline")
+  record DirectDecline(String id, String link) implements ClientFrame {
+    public DirectDecline {
+      Checks.required(link, "link");
+    }
+  }
+
+  /** A message of a direct conversation that could not go direct: the server relays it and stores nothing. */
+  @JsonTypeName("direct_msg")
+  record DirectMsg(String id, String link, String text) implements ClientFrame {
+    public DirectMsg {
+      Checks.required(link, "link");
+      Checks.required(text, "text");
+    }
+  }
+
+  /** End (or withdraw) a direct conversation; the other side gets {@code direct_closed}. */
+  @JsonTypeName("direct_close")
+  record DirectClose(String id, String link) implements ClientFrame {
+    public DirectClose {
+      Checks.required(link, "link");
     }
   }
 }

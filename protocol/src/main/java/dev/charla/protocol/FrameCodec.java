@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.charla.protocol.peer.PeerFrame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -60,6 +61,15 @@ public final class FrameCodec {
   /** Encodes a frame as compact UTF-8 JSON, without a line terminator. */
   public byte[] encode(ServerFrame frame) {
     return write(frame);
+  }
+
+  /** Encodes a frame of the direct peer protocol, like the others. */
+  public byte[] encode(PeerFrame frame) {
+    return write(frame);
+  }
+
+  public PeerFrame decodePeer(byte[] bytes) throws ProtocolException {
+    return read(bytes, 0, bytes.length, PeerFrame.class);
   }
 
   public ClientFrame decodeClient(byte[] bytes, int offset, int length) throws ProtocolException {

@@ -39,5 +39,8 @@ public final class Limits {
   /** Longest file name, in chars. */
   public static final int MAX_FILE_NAME_CHARS = 255;
 
+  /** Most candidate addresses in one {@code direct} or {@code direct_accept} frame. */
+  public static final int MAX_DIRECT_CANDIDATES = 8;
+
   private Limits() {}
 }

@@ -33,6 +33,12 @@ import java.util.List;
   @JsonSubTypes.Type(ServerFrame.TransferDone.class),
   @JsonSubTypes.Type(ServerFrame.TransferFailed.class),
   @JsonSubTypes.Type(ServerFrame.FileOffer.class),
+  @JsonSubTypes.Type(ServerFrame.DirectPending.class),
+  @JsonSubTypes.Type(ServerFrame.DirectRequest.class),
+  @JsonSubTypes.Type(ServerFrame.DirectReady.class),
+  @JsonSubTypes.Type(ServerFrame.DirectDeclined.class),
+  @JsonSubTypes.Type(ServerFrame.DirectMsg.class),
+  @JsonSubTypes.Type(ServerFrame.DirectClosed.class),
 })
 public sealed interface ServerFrame {
 
@@ -185,4 +191,42 @@ public sealed interface ServerFrame {
   /** Someone offers you a file: download it with get (then rm it), or decline it with rm. */
   @JsonTypeName("file_offer")
   record FileOffer(FileInfo file) implements ServerFrame {}
+
+  // ---- direct connections (docs/PROTOCOL.md, "Direct connections") ----
+
+  /** Reply to {@code direct}: the request is waiting for {@code to}'s answer under id {@code link}. */
+  @JsonTypeName("direct_pending")
+  record DirectPending(String re, String link, String to) implements ServerFrame {}
+
+  /** {@code from} asks you for a direct connection: answer with {@code direct_accept} or {@code direct_decline}. */
+  @JsonTypeName("direct_request")
+  record DirectRequest(String link, String from) implements ServerFrame {}
+
+  /**
+   * Both sides agreed: connect to the {@code peer}'s {@code candidates} (those it reported, then the address the
+   * server sees for it) while accepting its connections, and authenticate with {@code secret} (base64, 32 random
+   * bytes, for this link only). {@code role} is {@code a} for the requester, {@code b} for the accepter. Sent to
+   * both; to the accepter it is the reply to {@code direct_accept}.
+   */
+  @JsonTypeName("direct_ready")
+  record DirectReady(String re, String link, String peer, String role, String secret, List<String> candidates)
+      implements ServerFrame {
+    @Override
+    public String toString() {
+      return "DirectReady[link=" + link + ", peer=" + peer + ", role=" + role + ", secret=<redacted>, candidates="
+          + candidates + "]";
+    }
+  }
+
+  /** {@code peer} declined your request {@code link}. */
+  @JsonTypeName("direct_declined")
+  record DirectDeclined(String link, String peer) implements ServerFrame {}
+
+  /** A relayed message of direct conversation {@code link} (the direct path did not work). Never stored. */
+  @JsonTypeName("direct_msg")
+  record DirectMsg(String link, String from, String text) implements ServerFrame {}
+
+  /** Direct conversation {@code link} ended: the other side closed it or went offline. */
+  @JsonTypeName("direct_closed")
+  record DirectClosed(String link, String reason) implements ServerFrame {}
 }

@@ -85,6 +85,51 @@ class FrameCodecTest {
   }
 
   @Test
+  void directFramesRoundTrip() throws Exception {
+    List<String> cands = List.of("192.0.2.7:40001", "[2001:db8::1]:40001");
+    for (ClientFrame f : List.<ClientFrame>of(
+        new ClientFrame.Direct("1", "bob", cands), new ClientFrame.DirectAccept("2", "L1", cands),
+        new ClientFrame.DirectDecline("3", "L1"), new ClientFrame.DirectMsg("4", "L1", "hi"),
+        new ClientFrame.DirectClose(null, "L1"))) {
+      assertThat(codec.decodeClient(codec.encode(f))).isEqualTo(f);
+    }
+    for (ServerFrame f : List.<ServerFrame>of(
+        new ServerFrame.DirectPending("1", "L1", "bob"), new ServerFrame.DirectRequest("L1", "ana"),
+        new ServerFrame.DirectReady("2", "L1", "ana", "b", "c2VjcmV0", cands),
+        new ServerFrame.DirectDeclined("L1", "bob"), new ServerFrame.DirectMsg("L1", "ana", "hi"),
+        new ServerFrame.DirectClosed("L1", "closed by bob"))) {
+      assertThat(codec.decodeServer(codec.encode(f))).isEqualTo(f);
+    }
+    for (dev.charla.protocol.peer.PeerFrame f : List.of(
+        new dev.charla.protocol.peer.PeerFrame.Hello("L1", "bm9uY2U="), new dev.charla.protocol.peer.PeerFrame.Auth("m"),
+        new dev.charla.protocol.peer.PeerFrame.Use(), new dev.charla.protocol.peer.PeerFrame.Msg("hi"),
+        new dev.charla.protocol.peer.PeerFrame.Bye("closed"))) {
+      assertThat(codec.decodePeer(codec.encode(f))).isEqualTo(f);
+    }
+    // No candidates is an empty list, not a missing field.
+    assertThat(((ClientFrame.Direct) decode("{\"type\":\"direct\",\"to\":\"bob\"}")).candidates()).isEmpty();
+  }
+
+  @Test
+  void candidatesMustBeIpLiteralsWithPorts() {
+    rejects("{\"type\":\"direct\",\"to\":\"bob\",\"candidates\":[\"example.com:80\"]}", ErrorCode.BAD_FRAME);
+    rejects("{\"type\":\"direct\",\"to\":\"bob\",\"candidates\":[\"10.0.0.1:0\"]}", ErrorCode.BAD_FRAME);
+    rejects("{\"type\":\"direct\",\"to\":\"bob\",\"candidates\":[\"300.0.0.1:80\"]}", ErrorCode.BAD_FRAME);
+    String many = String.join(",", java.util.Collections.nCopies(Limits.MAX_DIRECT_CANDIDATES + 1, "\"10.0.0.1:80\""));
+    rejects("{\"type\":\"direct\",\"to\":\"bob\",\"candidates\":[" + many + "]}", ErrorCode.BAD_FRAME);
+  }
+
+  @Test
+  void peerProofsBindRoleAndNonce() {
+    String secret = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    String nonce = dev.charla.protocol.peer.PeerHandshake.nonce();
+    String proof = dev.charla.protocol.peer.PeerHandshake.proof(secret, "a", nonce);
+    assertThat(dev.charla.protocol.peer.PeerHandshake.verify(secret, "a", nonce, proof)).isTrue();
+    assertThat(dev.charla.protocol.peer.PeerHandshake.verify(secret, "b", nonce, proof)).isFalse();
+    assertThat(dev.charla.protocol.peer.PeerHandshake.verify(secret, "a", "other", proof)).isFalse();
+  }
+
+  @Test
   void badFileFramesAreBadFrames() {
     rejects("{\"type\":\"chunk\",\"xfer\":\"x\",\"offset\":0,\"data\":\"not base64!\"}", ErrorCode.BAD_FRAME);
     rejects("{\"type\":\"chunk\",\"xfer\":\"x\",\"offset\":0,\"data\":5}", ErrorCode.BAD_FRAME);

@@ -136,6 +136,11 @@ public final class ChatServer implements AutoCloseable {
     return udp.port();
   }
 
+  /** The direct-connection broker: how many links it brokered and messages it relayed. */
+  public dev.charla.server.core.direct.DirectBroker direct() {
+    return core.direct();
+  }
+
   public UdpStats udpStats() {
     return udp.stats();
   }

@@ -101,6 +101,45 @@ final class CommandRunner {
           screen.print(format.note("declined " + d.id()));
         }
       }
+      case Input.DirectAsk d -> await(client.requestDirect(d.user())).ifPresent(link ->
+          listener.direct().opened(d.user(), link));
+      case Input.DirectAccept d -> {
+        String link = listener.direct().takeRequest(d.user());
+        if (link == null) {
+          screen.print(format.problem(d.user() == null
+              ? "no single direct request waiting; say whose: /accept-direct <user>"
+              : "no direct request from " + d.user()));
+        } else {
+          succeeded(client.acceptDirect(link));
+        }
+      }
+      case Input.DirectDecline d -> {
+        String link = listener.direct().takeRequest(d.user());
+        if (link == null) {
+          screen.print(format.problem(d.user() == null
+              ? "no single direct request waiting; say whose: /decline-direct <user>"
+              : "no direct request from " + d.user()));
+        } else if (succeeded(client.declineDirect(link))) {
+          screen.print(format.note("declined"));
+        }
+      }
+      case Input.DirectSay d -> {
+        String link = listener.direct().linkWith(d.user());
+        if (link == null) {
+          screen.print(format.problem("no direct conversation with " + d.user() + "; start one: /direct " + d.user()));
+        } else if (succeeded(client.sendDirect(link, d.text()))) {
+          screen.print("[" + client.directMode(link).name().toLowerCase(java.util.Locale.ROOT) + "] "
+              + listener.me() + ": " + d.text());
+        }
+      }
+      case Input.DirectClose d -> {
+        String link = listener.direct().linkWith(d.user());
+        if (link == null) {
+          screen.print(format.problem("no direct conversation with " + d.user()));
+        } else {
+          succeeded(client.closeDirect(link));
+        }
+      }
       case Input.Quit q -> {
         return Outcome.QUIT;
       }

@@ -79,6 +79,23 @@ final class Commands {
               "/decline", List.of(), "/decline <id>", "decline a file offered to you", 1, 1,
               a -> new Input.DeclineOffer(a.word(0))),
           new CommandSpec(
+              "/direct", List.of(), "/direct <user>",
+              "ask a user for a direct conversation (they must accept; relayed if no direct path)", 1, 1,
+              a -> new Input.DirectAsk(CommandParser.user(a.word(0)))),
+          new CommandSpec(
+              "/accept-direct", List.of(), "/accept-direct [user]", "accept a direct conversation request", 0, 1,
+              a -> new Input.DirectAccept(a.count() == 0 ? null : CommandParser.user(a.word(0)))),
+          new CommandSpec(
+              "/decline-direct", List.of(), "/decline-direct [user]", "decline a direct conversation request", 0, 1,
+              a -> new Input.DirectDecline(a.count() == 0 ? null : CommandParser.user(a.word(0)))),
+          new CommandSpec(
+              "/dm", List.of(), "/dm <user> <text>",
+              "say something in the direct conversation with a user (not through the server when direct)", 2, TEXT,
+              a -> new Input.DirectSay(CommandParser.user(a.word(0)), a.rest(1))),
+          new CommandSpec(
+              "/close-direct", List.of(), "/close-direct <user>", "end the direct conversation with a user", 1, 1,
+              a -> new Input.DirectClose(CommandParser.user(a.word(0)))),
+          new CommandSpec(
               "/logout", List.of(), "/logout", "end the session (revoking its token), then log in again or leave", 0, 0,
               a -> new Input.Logout()));
 

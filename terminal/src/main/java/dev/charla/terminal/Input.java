@@ -65,6 +65,19 @@ public sealed interface Input {
   record DeclineOffer(String id) implements Input {}
 
   /** An empty line: nothing to do. */
+  /** Ask a user for a direct conversation. */
+  record DirectAsk(String user) implements Input {}
+
+  /** Accept the direct request from a user (null: the only one waiting). */
+  record DirectAccept(String user) implements Input {}
+
+  record DirectDecline(String user) implements Input {}
+
+  /** A message in the direct conversation with a user. */
+  record DirectSay(String user, String text) implements Input {}
+
+  record DirectClose(String user) implements Input {}
+
   record Blank() implements Input {}
 
   /** The line was not understood; {@code message} says why, for people. */

@@ -21,6 +21,9 @@ final class TerminalListener implements ChatListener {
   /** Set by the reader thread before it closes the client on purpose, so the close is not reported as a loss. */
   private volatile boolean closing;
 
+  /** Direct conversations and requests, by user. */
+  private final DirectChats direct = new DirectChats();
+
   /** Only accessed on the event thread. */
   private ConnectionState state = ConnectionState.CONNECTING;
 
@@ -40,6 +43,28 @@ final class TerminalListener implements ChatListener {
 
   String me() {
     return me;
+  }
+
+  DirectChats direct() {
+    return direct;
+  }
+
+  @Override
+  public void onDirectRequest(String link, String from) {
+    direct.requested(from, link);
+    screen.print(format.note(from + " asks for a direct conversation: /accept-direct " + from + " or /decline-direct "
+        + from));
+  }
+
+  @Override
+  public void onDirectState(String link, String peer, dev.charla.client.DirectMode mode, String detail) {
+    direct.state(peer, link, mode);
+    screen.print(format.note(DirectChats.describe(peer, mode, detail)));
+  }
+
+  @Override
+  public void onDirectMessage(String link, String from, String text, boolean relayed) {
+    screen.print((relayed ? "[relayed] " : "[direct] ") + from + ": " + text);
   }
 
   void closing() {

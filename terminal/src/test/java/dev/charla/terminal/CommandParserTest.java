@@ -23,6 +23,17 @@ class CommandParserTest {
   }
 
   @Test
+  void directConversationCommands() {
+    assertThat(parse("/direct @bob")).isEqualTo(new Input.DirectAsk("bob"));
+    assertThat(parse("/accept-direct")).isEqualTo(new Input.DirectAccept(null));
+    assertThat(parse("/accept-direct bob")).isEqualTo(new Input.DirectAccept("bob"));
+    assertThat(parse("/decline-direct bob")).isEqualTo(new Input.DirectDecline("bob"));
+    assertThat(parse("/dm bob hola que tal")).isEqualTo(new Input.DirectSay("bob", "hola que tal"));
+    assertThat(parse("/close-direct bob")).isEqualTo(new Input.DirectClose("bob"));
+    assertThat(invalid("/dm bob")).contains("/dm <user> <text>");
+  }
+
+  @Test
   void fileCommandsAndTheirFtpAliases() {
     assertThat(parse("/files")).isEqualTo(new Input.ListFiles());
     assertThat(parse(":ls")).isEqualTo(new Input.ListFiles());

@@ -248,7 +248,8 @@ class TerminalConversationTest {
     term.type("carla");
     term.type("correct horse");
     try {
-      await().atMost(WAIT).until(() -> count(term.output(), "** you are carla (") == 2);
+      // Three: the first login, :i (whoami prints the same line), and this login.
+      await().atMost(WAIT).until(() -> count(term.output(), "** you are carla (") == 3);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError("no second login as carla; the screen was:\n" + term.output(), e);
     }
@@ -283,6 +284,45 @@ class TerminalConversationTest {
     expect(term, "-- 0 files");
     term.type(":exit");
     assertThat(exitCode(exit)).isZero();
+  }
+
+  @Test
+  void directConversationIsAskedAcceptedShownAsDirectAndClosed() throws Exception {
+    ScriptedTerminal term = terminal();
+    CompletableFuture<Integer> exit = term.start(main("--guest", "ana"), null);
+    expect(term, "#lobby> ");
+    DirectPerson bob = new DirectPerson();
+    CharlaClient c = CharlaClient.builder().host("127.0.0.1").port(server.tcpPort()).listener(bob).build();
+    closeLater.add(c);
+    c.connect().join();
+    c.guest("bob").join();
+
+    String link = c.requestDirect("ana").join();
+    expect(term, "-- bob asks for a direct conversation: /accept-direct bob or /decline-direct bob");
+    term.type("/accept-direct");
+    expect(term, "-- direct conversation with bob: DIRECT, the server does not see it");
+    await().atMost(WAIT).until(() -> c.directMode(link) == dev.charla.client.DirectMode.DIRECT);
+    c.sendDirect(link, "hola ana").join();
+    expect(term, "[direct] bob: hola ana");
+    term.type("/dm bob hola bob");
+    await().atMost(WAIT).until(() -> bob.messages.contains("hola bob direct"));
+    expect(term, "[direct] ana: hola bob");
+    term.type("/close-direct bob");
+    expect(term, "-- direct conversation with bob ended (closed by you)");
+    await().atMost(WAIT).until(() -> c.directMode(link) == dev.charla.client.DirectMode.CLOSED);
+    term.type("/dm bob still there?");
+    expect(term, "!! no direct conversation with bob");
+    term.type(":q");
+    assertThat(exitCode(exit)).isZero();
+  }
+
+  private static final class DirectPerson implements ChatListener {
+    final List<String> messages = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onDirectMessage(String link, String from, String text, boolean relayed) {
+      messages.add(text + (relayed ? " relayed" : " direct"));
+    }
   }
 
   @Test

@@ -84,6 +84,8 @@ public final class ClientConnection {
   private final List<Arrival> heldDuringResync = new ArrayList<>();
   private long backoffMillis = 200;
   private final FileTransfers transfers = new FileTransfers(this);
+  /** Direct conversations; its own thread rules (virtual threads for peer sockets). */
+  private final DirectLinks direct;
 
   public ClientConnection(
       String host,
@@ -118,6 +120,40 @@ public final class ClientConnection {
     this.loop = this.group.next();
     this.reconnect = reconnect;
     this.connectTimeout = connectTimeout;
+    this.direct = new DirectLinks(this, listener);
+  }
+
+  /** Direct connections: whether to listen for and dial peers at all, and how long to try before relaying. */
+  public void configureDirect(boolean paths, Duration timeout) {
+    direct.configure(paths, timeout);
+  }
+
+  public CompletableFuture<String> requestDirect(String user) {
+    return direct.request(user);
+  }
+
+  public CompletableFuture<Void> acceptDirect(String link) {
+    return direct.accept(link);
+  }
+
+  public CompletableFuture<Void> declineDirect(String link) {
+    return direct.decline(link);
+  }
+
+  public CompletableFuture<Void> sendDirect(String link, String text) {
+    return direct.send(link, text);
+  }
+
+  public CompletableFuture<Void> closeDirect(String link) {
+    return direct.close(link);
+  }
+
+  public dev.charla.client.DirectMode directMode(String link) {
+    return direct.mode(link);
+  }
+
+  public java.net.InetSocketAddress directPeerAddress(String link) {
+    return direct.peerAddress(link);
   }
 
   // ---- public operations (any thread) ----
@@ -244,7 +280,12 @@ public final class ClientConnection {
     return request(id -> new ClientFrame.Rm(id, fileId), ServerFrame.Ok.class).thenApply(ok -> null);
   }
 
-  // ---- for FileTransfers ----
+  // ---- for FileTransfers and DirectLinks ----
+
+  /** A request from any thread; the future completes on the event executor. */
+  <T extends ServerFrame> CompletableFuture<T> requestDirect(Function<String, ClientFrame> make, Class<T> type) {
+    return request(make, type);
+  }
 
   void onLoop(Runnable r) {
     loop.execute(r);
@@ -323,6 +364,7 @@ public final class ClientConnection {
             return;
           }
           closed = true;
+          direct.closeAll();
           setState(ConnectionState.CLOSED, "closed");
           if (wire != null) {
             wire.close();
@@ -524,6 +566,18 @@ public final class ClientConnection {
       case ServerFrame.TransferDone t -> transfers.onDone(t);
       case ServerFrame.TransferFailed t -> transfers.onFailed(t);
       case ServerFrame.FileOffer o -> emit(() -> listener.onFileOffer(o.file()));
+      case ServerFrame.DirectPending p -> {
+        direct.onPending(p);
+        complete(p.re(), p);
+      }
+      case ServerFrame.DirectRequest r -> direct.onRequest(r);
+      case ServerFrame.DirectReady r -> {
+        direct.onReady(r);
+        complete(r.re(), r);
+      }
+      case ServerFrame.DirectDeclined d -> direct.onDeclined(d);
+      case ServerFrame.DirectMsg m -> direct.onRelayed(m);
+      case ServerFrame.DirectClosed c -> direct.onClosed(c);
     }
   }
 

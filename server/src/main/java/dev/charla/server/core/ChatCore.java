@@ -7,6 +7,7 @@ import dev.charla.protocol.Limits;
 import dev.charla.protocol.Names;
 import dev.charla.protocol.ProtocolException;
 import dev.charla.protocol.ServerFrame;
+import dev.charla.server.core.direct.DirectBroker;
 import dev.charla.server.core.files.FileArea;
 import dev.charla.server.security.PasswordHasher;
 import dev.charla.server.security.ResumeTokens;
@@ -74,6 +75,8 @@ public final class ChatCore implements AutoCloseable {
   private volatile boolean shuttingDown;
   /** The file area, or null on a server built without one (then file frames are refused). */
   private final FileArea files;
+  /** Brokers direct connections between sessions; see {@link DirectBroker}. */
+  private final DirectBroker direct;
 
   private record GuestToken(String displayName, long expiresAtMillis) {}
 
@@ -85,6 +88,7 @@ public final class ChatCore implements AutoCloseable {
   public ChatCore(ChatConfig config, ChatStore store, PasswordHasher hasher, Ticker ticker, FileStore fileStore,
       FileBlobs blobs) {
     this.files = fileStore == null ? null : new FileArea(config, fileStore, blobs, fileUsers(), ticker);
+    this.direct = new DirectBroker(codec, directUsers(), ticker);
     this.config = config;
     this.store = store;
     this.hasher = hasher;
@@ -173,6 +177,7 @@ public final class ChatCore implements AutoCloseable {
     if (files != null) {
       files.onClosed(s);
     }
+    direct.onClosed(s);
     OnlineUser u = s.user;
     if (u != null) {
       goOffline(s, u);
@@ -253,7 +258,25 @@ public final class ChatCore implements AutoCloseable {
       case ClientFrame.Rm r -> { if (filesEnabled(s, r)) files.remove(s, r); }
       case ClientFrame.Chunk c -> { if (filesEnabled(s, c)) files.chunk(s, c); }
       case ClientFrame.Ack a -> { if (filesEnabled(s, a)) files.ack(s, a); }
+      case ClientFrame.Direct d -> direct.request(s, d);
+      case ClientFrame.DirectAccept d -> direct.accept(s, d);
+      case ClientFrame.DirectDecline d -> direct.decline(s, d);
+      case ClientFrame.DirectMsg d -> direct.relay(s, d);
+      case ClientFrame.DirectClose d -> direct.close(s, d);
     }
+  }
+
+  /** The direct-connection broker (its counters are read by tests and operators). */
+  public DirectBroker direct() {
+    return direct;
+  }
+
+  /** How the direct broker finds a user's logged-in sessions. */
+  private DirectBroker.Users directUsers() {
+    return userKey -> {
+      OnlineUser u = directory.users.get(userKey);
+      return u == null ? List.of() : u.sessions.stream().filter(Session::isLoggedIn).toList();
+    };
   }
 
   private boolean filesEnabled(Session s, ClientFrame f) {

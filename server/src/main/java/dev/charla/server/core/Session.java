@@ -68,6 +68,11 @@ public final class Session {
     return u == null ? null : u.displayName;
   }
 
+  /** The client's address as this server sees it (for direct-connection candidates). */
+  public String remoteIp() {
+    return link.remoteIp();
+  }
+
   public boolean isGuest() {
     OnlineUser u = user;
     return u != null && u.guest;

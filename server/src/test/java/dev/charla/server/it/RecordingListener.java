@@ -16,6 +16,25 @@ final class RecordingListener implements ChatListener {
   final List<ConnectionState> states = new CopyOnWriteArrayList<>();
   final List<ChatException> errors = new CopyOnWriteArrayList<>();
   final List<ServerFrame.FileInfo> offers = new CopyOnWriteArrayList<>();
+  /** Direct requests as "link from", states as "link MODE detail", messages as "from: text (direct|relayed)". */
+  final List<String> directRequests = new CopyOnWriteArrayList<>();
+  final List<String> directStates = new CopyOnWriteArrayList<>();
+  final List<String> directMessages = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void onDirectRequest(String link, String from) {
+    directRequests.add(link + " " + from);
+  }
+
+  @Override
+  public void onDirectState(String link, String peer, dev.charla.client.DirectMode mode, String detail) {
+    directStates.add(link + " " + mode + " " + detail);
+  }
+
+  @Override
+  public void onDirectMessage(String link, String from, String text, boolean relayed) {
+    directMessages.add(from + ": " + text + (relayed ? " (relayed)" : " (direct)"));
+  }
 
   @Override
   public void onFileOffer(ServerFrame.FileInfo file) {

@@ -77,6 +77,18 @@ final class TestServer implements AutoCloseable {
     return c;
   }
 
+  dev.charla.server.core.direct.DirectBroker direct() {
+    return server.direct();
+  }
+
+  /** A connected TCP client with options of its own (direct paths, timeouts). */
+  CharlaClient client(RecordingListener listener, java.util.function.UnaryOperator<CharlaClient.Builder> options) {
+    CharlaClient c = options.apply(CharlaClient.builder().host("127.0.0.1").port(port()).listener(listener)).build();
+    clients.add(c);
+    c.connect().join();
+    return c;
+  }
+
   dev.charla.server.transport.udp.UdpStats udpStats() {
     return server.udpStats();
   }

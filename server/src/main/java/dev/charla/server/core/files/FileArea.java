@@ -420,8 +420,9 @@ public final class FileArea implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         log.warn("discarding upload {} failed", xfer, e);
       }
+      // Only now: a file_list asked for after transfer_failed must not count the discarded bytes.
+      send(s, new ServerFrame.TransferFailed(xfer, code, message));
     });
-    send(s, new ServerFrame.TransferFailed(xfer, code, message));
   }
 
   // ---- downloads ----

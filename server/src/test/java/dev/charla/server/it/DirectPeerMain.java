@@ -1,0 +1,115 @@
+package dev.charla.server.it;
+
+import dev.charla.client.CharlaClient;
+import dev.charla.client.ChatException;
+import dev.charla.client.ChatListener;
+import dev.charla.client.DirectMode;
+import dev.charla.protocol.ErrorCode;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One side of a direct conversation in its own process, for {@link DirectNetnsTest} (run inside a network
+ * namespace). Prints {@code @@ STATE mode detail}, {@code @@ MSG text direct|relayed} and {@code @@ DONE}.
+ *
+ * <p>Arguments: {@code host port name peer ask|accept direct|nodirect}. The asker requests a conversation with
+ * {@code peer}, sends {@code hello} once it is direct or relayed, waits for the echo and closes; the accepter
+ * accepts, echoes every message as {@code echo:text} and exits when the conversation closes.
+ */
+public final class DirectPeerMain {
+  private DirectPeerMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String host = args[0];
+    int port = Integer.parseInt(args[1]);
+    String name = args[2];
+    String peer = args[3];
+    boolean ask = args[4].equals("ask");
+    boolean paths = args[5].equals("direct");
+    LinkedBlockingQueue<String> states = new LinkedBlockingQueue<>();
+    LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    CountDownLatch closed = new CountDownLatch(1);
+    CharlaClient[] self = new CharlaClient[1];
+    ChatListener listener = new ChatListener() {
+      @Override
+      public void onDirectRequest(String link, String from) {
+        self[0].acceptDirect(link);
+      }
+
+      @Override
+      public void onDirectState(String link, String p, DirectMode mode, String detail) {
+        System.out.println("@@ STATE " + mode + " " + detail);
+        states.add(mode.name());
+        if (mode == DirectMode.CLOSED) {
+          closed.countDown();
+        }
+      }
+
+      @Override
+      public void onDirectMessage(String link, String from, String text, boolean relayed) {
+        System.out.println("@@ MSG " + text + " " + (relayed ? "relayed" : "direct"));
+        messages.add(text);
+        if (!ask) {
+          self[0].sendDirect(link, "echo:" + text);
+        }
+      }
+    };
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    self[0] = connect(host, port, paths, listener, deadline);
+    self[0].guest(name).join();
+    System.out.println("@@ ONLINE " + name);
+    if (!ask) {
+      boolean done = closed.await(20, TimeUnit.SECONDS);
+      System.out.println("@@ DONE " + done);
+      System.exit(done ? 0 : 2);
+    }
+    String link = null;
+    while (link == null) {
+      try {
+        link = self[0].requestDirect(peer).join();
+      } catch (CompletionException e) {
+        if (!(e.getCause() instanceof ChatException ce) || ce.code() != ErrorCode.NO_SUCH_USER
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // the peer is not online yet
+      }
+    }
+    String mode;
+    do {
+      mode = states.poll(15, TimeUnit.SECONDS);
+    } while (mode != null && !mode.equals("DIRECT") && !mode.equals("RELAYED"));
+    if (mode == null) {
+      System.out.println("@@ DONE false (no mode)");
+      System.exit(2);
+    }
+    System.out.println("@@ PEER " + self[0].directPeerAddress(link));
+    self[0].sendDirect(link, "hello").join();
+    String echo = messages.poll(10, TimeUnit.SECONDS);
+    self[0].closeDirect(link).join();
+    self[0].close();
+    System.out.println("@@ DONE " + "echo:hello".equals(echo));
+    System.exit("echo:hello".equals(echo) ? 0 : 2);
+  }
+
+  private static CharlaClient connect(String host, int port, boolean paths, ChatListener listener, long deadline)
+      throws InterruptedException {
+    while (true) {
+      CharlaClient c = CharlaClient.builder().host(host).port(port).listener(listener).reconnect(false)
+          .directPaths(paths).directTimeout(Duration.ofSeconds(3)).build();
+      try {
+        c.connect().join();
+        return c;
+      } catch (CompletionException e) {
+        c.close();
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // the server is still starting
+      }
+    }
+  }
+}
