@@ -167,7 +167,11 @@ final class Report {
         continue;
       }
       String rest = s.name().substring(prefix.length());
-      double x = Double.parseDouble(rest.contains("@") ? rest.substring(rest.indexOf('@') + 1) : rest);
+      String number = rest.contains("@") ? rest.substring(rest.indexOf('@') + 1) : rest;
+      if (!number.matches("\\d+(\\.\\d+)?")) {
+        continue; // another family (e.g. fanout-100-udp): charted on its own, not on this axis
+      }
+      double x = Double.parseDouble(number);
       Summary v = summarise(s.runs()).get(metric);
       if (v == null) {
         continue;
