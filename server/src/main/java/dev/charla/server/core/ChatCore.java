@@ -71,6 +71,8 @@ public final class ChatCore implements AutoCloseable {
   private final AtomicLong sessionIds = new AtomicLong();
   private final AtomicInteger sessionCount = new AtomicInteger();
   private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+  /** Every registered account's key: a guest may not take one, and this answers without a store read. */
+  private final Set<String> registeredKeys = ConcurrentHashMap.newKeySet();
   private final String dummyHash;
   private volatile boolean shuttingDown;
   /** The file area, or null on a server built without one (then file frames are refused). */
@@ -111,6 +113,7 @@ public final class ChatCore implements AutoCloseable {
       room.lastSeq = store.lastSeq(r.name());
       directory.rooms.put(r.name(), room);
     }
+    registeredKeys.addAll(store.accountKeys());
     if (!directory.rooms.containsKey(Names.LOBBY)) {
       store.ensureRoom(Names.LOBBY, ticker.nowMillis());
       directory.rooms.put(Names.LOBBY, new Room(Names.LOBBY, "Everyone lands here"));
@@ -393,6 +396,7 @@ public final class ChatCore implements AutoCloseable {
         loginFailed(s, r.id(), ErrorCode.NAME_TAKEN, "the name " + r.name() + " is taken");
         return;
       }
+      registeredKeys.add(key);
       console.info("register {} from {}:{}", r.name(), s.link.remoteIp(), s.link.remotePort());
       completeAccountLogin(s, r.id(), created.get());
     });
@@ -427,13 +431,13 @@ public final class ChatCore implements AutoCloseable {
     if (!admitLogin(s, g.id())) {
       return;
     }
+    String key = Names.userKey(g.name());
+    if (registeredKeys.contains(key)) {
+      error(s, g.id(), ErrorCode.NAME_TAKEN, g.name() + " is a registered name; log in or pick another");
+      return;
+    }
     s.state = Session.State.LOGGING_IN;
     runStore(s, g.id(), () -> {
-      String key = Names.userKey(g.name());
-      if (store.findAccount(key).isPresent()) {
-        loginFailed(s, g.id(), ErrorCode.NAME_TAKEN, g.name() + " is a registered name; log in or pick another");
-        return;
-      }
       String token = tokens.generate();
       long expires = ticker.nowMillis() + config.tokenLifetime().toMillis();
       if (!enter(s, g.id(), key, g.name(), true, -1, List.of(), false)) {

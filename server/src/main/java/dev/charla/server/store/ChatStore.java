@@ -21,6 +21,12 @@ public interface ChatStore extends AutoCloseable {
   /** The account whose case-insensitive key is {@code userKey}, if any. */
   Optional<Account> findAccount(String userKey);
 
+  /**
+   * The keys of all accounts. Read once at start so that a guest login can check "is this name registered?"
+   * without a store read (accounts are never deleted or renamed).
+   */
+  java.util.Set<String> accountKeys();
+
   /** The account with this id, if any. */
   Optional<Account> findAccount(long accountId);
 

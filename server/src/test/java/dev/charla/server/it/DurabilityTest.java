@@ -1,6 +1,7 @@
 package dev.charla.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.charla.client.CharlaClient;
@@ -43,6 +44,10 @@ class DurabilityTest {
       assertThat(page.messages()).extracting(ServerFrame.Msg::text).containsExactly("before restart");
       ServerFrame.Stored next = again.send("#keep", "after restart").join();
       assertThat(next.seq()).isEqualTo(2);
+      // the registered name is still not free for a guest
+      CharlaClient imposter = server.client(new RecordingListener());
+      assertThatThrownBy(() -> imposter.guest("ANA").join())
+          .satisfies(e -> assertThat(ChatConversationTest.codeOf(e)).isEqualTo(dev.charla.protocol.ErrorCode.NAME_TAKEN));
     }
   }
 

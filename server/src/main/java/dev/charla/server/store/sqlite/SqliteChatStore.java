@@ -196,6 +196,21 @@ public final class SqliteChatStore implements ChatStore {
   // ---- accounts -------------------------------------------------------------------------------------
 
   @Override
+  public java.util.Set<String> accountKeys() {
+    return read(
+        "accountKeys",
+        reader -> {
+          java.util.Set<String> keys = new java.util.HashSet<>();
+          try (ResultSet rows = reader.prepare("SELECT user_key FROM accounts").executeQuery()) {
+            while (rows.next()) {
+              keys.add(rows.getString(1));
+            }
+          }
+          return keys;
+        });
+  }
+
+  @Override
   public Optional<Account> findAccount(String userKey) {
     return read(
         "findAccount",
