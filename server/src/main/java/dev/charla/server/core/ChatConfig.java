@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param maxSessions sessions on the whole server
  * @param loginAttemptsPerMinute login/guest/resume attempts per IP per minute
  * @param registrationsPerHour account registrations per IP per hour
- * @param failedLoginsPerAccountPerMinute wrong-password attempts per account name per minute
+ * @param failedLoginsPerAccountPerMinute failed logins per account name per minute, from any address; once spent,
+ *     further logins to that name are refused with {@code throttled} until a token is back
  * @param loginTimeout time a connection may stay without logging in
  * @param idleTimeout time without any frame from a client before the server closes the connection
  * @param tokenLifetime how long a resume token stays valid

@@ -407,7 +407,8 @@ public final class ChatCore implements AutoCloseable {
       return;
     }
     String key = Names.isValidUser(l.name()) ? Names.userKey(l.name()) : null;
-    if (key != null && !failuresPerAccount.tryTake(key)) {
+    // Only failures spend the account's tokens: someone logging in correctly many times is never throttled.
+    if (key != null && !failuresPerAccount.allows(key)) {
       error(s, l.id(), ErrorCode.THROTTLED, "too many failed logins for this name; wait a minute");
       return;
     }
@@ -416,6 +417,9 @@ public final class ChatCore implements AutoCloseable {
       Optional<Account> account = key == null ? Optional.empty() : store.findAccount(key);
       boolean ok = hasher.verify(l.password(), account.map(Account::passwordHash).orElse(dummyHash));
       if (account.isEmpty() || !ok) {
+        if (key != null) {
+          failuresPerAccount.tryTake(key);
+        }
         loginFailed(s, l.id(), ErrorCode.AUTH_FAILED, "wrong name or password");
         return;
       }

@@ -20,6 +20,17 @@ final class KeyedRateLimiter {
     this.ticker = ticker;
   }
 
+  /** Whether a token is available for {@code key}, without taking it. */
+  boolean allows(String key) {
+    TokenBucket b = buckets.get(key);
+    if (b == null) {
+      return true;
+    }
+    synchronized (b) {
+      return b.hasToken(ticker.nanoTime());
+    }
+  }
+
   boolean tryTake(String key) {
     if (buckets.size() > MAX_KEYS) {
       buckets.clear();

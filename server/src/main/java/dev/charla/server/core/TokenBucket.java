@@ -28,6 +28,12 @@ public final class TokenBucket {
     return false;
   }
 
+  /** Whether a token is available, without taking it. */
+  public boolean hasToken(long nowNanos) {
+    refill(nowNanos);
+    return tokens >= 1;
+  }
+
   private void refill(long nowNanos) {
     long elapsed = nowNanos - last;
     if (elapsed > 0) {

@@ -134,6 +134,22 @@ class LimitsTest {
   }
 
   @Test
+  void successfulLoginsDoNotSpendTheAccountsFailureAllowance() throws Exception {
+    try (TestServer server = new TestServer(dir, c -> c.toBuilder().failedLoginsPerAccountPerMinute(2).build())) {
+      try (RawConnection c = new RawConnection(server.port()).hello()) {
+        c.send("{\"type\":\"register\",\"id\":\"r\",\"name\":\"ana\",\"password\":\"long enough\"}");
+        c.readUntil("logged_in");
+      }
+      for (int i = 0; i < 4; i++) {
+        try (RawConnection c = new RawConnection(server.port()).hello()) {
+          c.send("{\"type\":\"login\",\"id\":\"l\",\"name\":\"ana\",\"password\":\"long enough\"}");
+          assertThat(c.readLine()).as("login " + i).contains("\"logged_in\"");
+        }
+      }
+    }
+  }
+
+  @Test
   void aReaderThatDoesNotKeepUpIsDisconnectedAndOthersAreUnaffected() throws Exception {
     try (TestServer server = new TestServer(dir, c -> c.unlimited().toBuilder().maxOutboundBytes(256 << 10).build())) {
       RawConnection stuck = new RawConnection(server.port(), 4096).hello().guest("stuck"); // never reads again

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP connection as the core sees it. Frames delivered from any thread go into a lock-free queue; one drain
+ * A TCP connection as the core sees it. Frames delivered from any thread go into a {@link PendingFrames}; one drain
  * task on the channel's event loop writes everything queued into a single buffer and flushes once. Under load
  * that puts many frames into each write() call instead of one call per frame per recipient, the machine's
  * scarcest resource.
