@@ -60,16 +60,17 @@ final class Wire {
 
   /** The frame's type; {@code line} is one frame without its newline. */
   static Type type(ByteBuf line) {
-    int r = line.readerIndex();
+    byte[] a = bytes(line);
+    int r = line.arrayOffset() + line.readerIndex();
     int p = r + TYPE_PREFIX.length;
-    if (line.writerIndex() < p + 2 || !matches(line, r, TYPE_PREFIX)) {
+    if (line.arrayOffset() + line.writerIndex() < p + 2 || !matches(a, r, TYPE_PREFIX)) {
       return Type.OTHER;
     }
-    byte a = line.getByte(p);
-    byte b = line.getByte(p + 1);
-    return switch (a) {
+    byte first = a[p];
+    byte second = a[p + 1];
+    return switch (first) {
       case 'm' -> Type.MSG;
-      case 's' -> b == 't' ? Type.STORED : Type.OTHER;
+      case 's' -> second == 't' ? Type.STORED : Type.OTHER;
       case 'l' -> Type.LOGGED_IN;
       case 'w' -> Type.WELCOME;
       case 'j' -> Type.JOINED;
@@ -88,7 +89,7 @@ final class Wire {
   /** The send time embedded by {@link #send}, or -1 when the text does not carry one. */
   static long sentNanos(ByteBuf line) {
     int i = find(line, TEXT);
-    if (i < 0 || line.getByte(i) != 't') {
+    if (i < 0 || bytes(line)[line.arrayOffset() + i] != 't') {
       return -1;
     }
     return parseLong(line, i + 1);
@@ -105,26 +106,35 @@ final class Wire {
     return end < 0 ? null : line.toString(i, end - i, UTF_8);
   }
 
-  /** Index just past the first occurrence of {@code key}, or -1. */
+  /**
+   * Index (in the buffer's own indices) just past the first occurrence of {@code key}, or -1. Scans the backing
+   * array with plain loops: this runs for every delivery, and ByteBuf's bounds-checked accessors made it the
+   * generator's largest cost.
+   */
   static int find(ByteBuf line, byte[] key) {
-    int end = line.writerIndex() - key.length;
-    int i = line.readerIndex();
-    while (i <= end) {
-      int q = line.indexOf(i, end + 1, key[0]);
-      if (q < 0) {
-        return -1;
+    byte[] a = bytes(line);
+    int off = line.arrayOffset();
+    int end = off + line.writerIndex() - key.length;
+    byte k0 = key[0];
+    for (int q = off + line.readerIndex(); q <= end; q++) {
+      if (a[q] == k0 && matches(a, q, key)) {
+        return q - off + key.length;
       }
-      if (matches(line, q, key)) {
-        return q + key.length;
-      }
-      i = q + 1;
     }
     return -1;
   }
 
-  private static boolean matches(ByteBuf line, int at, byte[] key) {
+  /** The heap array behind {@code line}: the generator only hands over heap buffers (see LoadClient.TcpConn). */
+  private static byte[] bytes(ByteBuf line) {
+    if (!line.hasArray()) {
+      throw new IllegalArgumentException("the scanner reads heap buffers only");
+    }
+    return line.array();
+  }
+
+  private static boolean matches(byte[] a, int at, byte[] key) {
     for (int k = 0; k < key.length; k++) {
-      if (line.getByte(at + k) != key[k]) {
+      if (a[at + k] != key[k]) {
         return false;
       }
     }
@@ -132,11 +142,13 @@ final class Wire {
   }
 
   private static long parseLong(ByteBuf line, int i) {
+    byte[] a = bytes(line);
+    int off = line.arrayOffset();
     long v = 0;
-    int end = line.writerIndex();
+    int end = off + line.writerIndex();
     boolean any = false;
-    for (; i < end; i++) {
-      byte c = line.getByte(i);
+    for (int j = off + i; j < end; j++) {
+      byte c = a[j];
       if (c < '0' || c > '9') {
         break;
       }

@@ -46,8 +46,6 @@ final class MessageLog implements AutoCloseable {
   private static final int MAX_BATCH = 2_048;
   private static final int MAX_QUEUED = 100_000;
   private static final int DEDUP_WINDOW = 100_000;
-  /** Session flushes (socket writes) per second the fan-out aims not to exceed; see {@link #fanoutLoop}. */
-  static final int FLUSHES_PER_SECOND = 100_000;
 
   /** A send accepted by the core, waiting for the writer. */
   record SendRequest(
@@ -248,58 +246,46 @@ final class MessageLog implements AutoCloseable {
   // ---- fan-out ----
 
   /**
-   * Fans out committed batches and flushes the sessions they touched, pacing the flushes.
+   * Fans out committed batches, then flushes every session the batch touched.
    *
-   * <p>Every flush of a session is one write() system call, and this machine makes only about 130 k of those per
-   * second per core whatever their size. So flushes are paced against a budget of {@link #FLUSHES_PER_SECOND}:
-   * after flushing {@code n} sessions the next flush waits {@code n / budget} seconds, while further batches
-   * accumulate into the same writes. When the server is quiet the wait has long passed and a message goes out at
-   * once; under load a 1000-member room gets one write per member every 10 ms carrying everything since.
+   * <p>Flushing does not write: it asks the session's transport to drain it on its event loop (see
+   * {@code LoopDrainer}), and a session already waiting for its drain is not asked twice. So batching is
+   * self-clocking. On a quiet server a message goes out as soon as it is committed; when the event loops are busy
+   * (each write() costs several microseconds, and a 1000-member room is 1000 of them), frames pile up in the
+   * sessions' queues while a loop works through its pass, and the next pass puts all of them into one write per
+   * session. No timer and no fixed budget: the write rate follows what the loops can do, and latency stays the
+   * time of one pass. (A fixed budget of flushes per second, tried first, added its pacing delay to every
+   * message even when nothing was queued.)
    */
   private void fanoutLoop() {
     Set<Session> touched = Collections.newSetFromMap(new IdentityHashMap<>());
-    long nextFlushAt = System.nanoTime();
     while (true) {
       List<Outcome> batch;
       try {
-        if (touched.isEmpty()) {
-          batch = committed.take();
-        } else {
-          long wait = nextFlushAt - System.nanoTime();
-          batch = wait > 0 ? committed.poll(wait, TimeUnit.NANOSECONDS) : committed.poll();
-        }
+        batch = committed.take();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
-      if (batch != null && batch.isEmpty()) {
-        flush(touched);
+      if (batch.isEmpty()) {
         return; // the writer's end marker: everything accepted has been fanned out
       }
-      if (batch != null) {
-        for (Outcome o : batch) {
-          try {
-            fanOut(o, touched);
-          } catch (RuntimeException e) {
-            log.error("fan-out failed", e);
-          }
+      for (Outcome o : batch) {
+        try {
+          fanOut(o, touched);
+        } catch (RuntimeException e) {
+          log.error("fan-out failed", e);
         }
       }
-      long now = System.nanoTime();
-      if (!touched.isEmpty() && now - nextFlushAt >= 0) {
-        int flushed = flush(touched);
-        nextFlushAt = now + flushed * (1_000_000_000L / FLUSHES_PER_SECOND);
-      }
+      flush(touched);
     }
   }
 
-  private static int flush(Set<Session> touched) {
-    int n = touched.size();
+  private static void flush(Set<Session> touched) {
     for (Session s : touched) {
       s.link.flush();
     }
     touched.clear();
-    return n;
   }
 
   private void fanOut(Outcome o, Set<Session> touched) {

@@ -38,11 +38,20 @@ final class LoopDrainer implements Runnable {
     }
   }
 
+  /**
+   * One pass: drains the links that were ready when it started, not those that become ready meanwhile. Those get
+   * the next pass, after the loop has read its sockets again; until then their frames accumulate, so under load
+   * each pass writes more frames per write() (the batching the fan-out relies on), and a stream of fan-out cannot
+   * keep the loop from reading its clients.
+   */
   @Override
   public void run() {
     scheduled.set(false);
-    TcpSessionLink link;
-    while ((link = ready.poll()) != null) {
+    for (int n = ready.size(); n > 0; n--) {
+      TcpSessionLink link = ready.poll();
+      if (link == null) {
+        break;
+      }
       link.drain();
     }
   }
