@@ -16,7 +16,10 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -33,15 +36,10 @@ import org.sqlite.SQLiteConfig;
  * pool of read-only connections that WAL lets run alongside the writer, each reading the last committed state.
  * Every connection keeps its prepared statements, so the hot paths never re-parse SQL.
  *
- * <p>Throughput of {@link #append}: one transaction per call, one INSERT per message plus one per pending
- * row, all with cached statements. SQLite's own b-tree work dominates (the JDBC layer costs about as much as
- * driving the same SQL from Python's C binding). Measured on a 2-vCPU VM that was heavily overloaded (load
- * average 7-9), so read these as a floor: about 40-50k messages/s of writer CPU with no pending rows and about
- * 25-30k with one pending row per message (scattered inserts into the pending index). Wall clock, batch of 100:
- * DURABLE about 9k/s (one fsync per commit, ~11 ms per batch here), FAST about 11k/s; batch of 1000: DURABLE
- * about 16k/s, FAST about 20k/s. Larger batches amortize the fsync, which is why the caller should group
- * commits. Reaching 100k/s needs a faster, unshared core; re-measure there with the bench module before
- * tuning.
+ * <p>Throughput of {@link #append}: one transaction (one fsync) per call, one INSERT per message plus one per
+ * pending row, with cached statements; the conversation index is written behind, a few times a second (see
+ * {@link #append} for why: with it written per commit, a batch spanning many conversations wrote a WAL page per
+ * message). Measure with the bench module's {@code private} scenario.
  */
 public final class SqliteChatStore implements ChatStore {
   private static final Logger log = LoggerFactory.getLogger(SqliteChatStore.class);
@@ -66,7 +64,8 @@ public final class SqliteChatStore implements ChatStore {
   private static final String MESSAGE_COLUMNS =
       "sid, conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid";
 
-  // The conflict target names only the cmid index, so a (conv, seq) collision still fails the statement.
+  // The conflict target is the cmid index: a retried send is stored once. (A seq that is not above its
+  // conversation's last is refused by append itself: conv_index is written behind.)
   // The sid is assigned here (see lastSid) rather than read back with RETURNING: no result set per row.
   private static final String INSERT_MESSAGE =
       "INSERT INTO messages (sid, conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid)"
@@ -93,6 +92,30 @@ public final class SqliteChatStore implements ChatStore {
 
   /** The highest sid stored; guarded by writeLock. The single writer numbers messages itself. */
   private long lastSid;
+
+  /** How long appended messages may wait before their rows go into {@code conv_index}; see {@link #append}. */
+  static final long INDEX_FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+  /** {@link #INDEX_FLUSH_NANOS}, changeable by tests; guarded by writeLock. */
+  private long indexFlushNanos = INDEX_FLUSH_NANOS;
+
+  /** At most this many messages wait for {@code conv_index}, whatever the time. */
+  static final int INDEX_FLUSH_ROWS = 50_000;
+
+  /** One {@code conv_index} row of a message appended but not indexed yet. */
+  private record IndexRow(String conv, long seq, long sid) {}
+
+  private static final Comparator<IndexRow> INDEX_ORDER =
+      Comparator.comparing(IndexRow::conv).thenComparingLong(IndexRow::seq);
+
+  /** Appended messages not yet in conv_index, in sid order; guarded by writeLock. */
+  private final List<IndexRow> unindexed = new ArrayList<>();
+
+  /** When conv_index was last brought up to date; guarded by writeLock. */
+  private long indexedAtNanos = System.nanoTime();
+
+  /** The highest seq appended per conversation, filled as conversations are first appended to; writeLock. */
+  private final Map<String, Long> lastSeqByConv = new HashMap<>();
 
   private volatile boolean closed;
 
@@ -149,6 +172,7 @@ public final class SqliteChatStore implements ChatStore {
           ResultSet max = statement.executeQuery("SELECT coalesce(max(sid), 0) FROM messages")) {
         store.lastSid = max.next() ? max.getLong(1) : 0;
       }
+      catchUpIndex(writer);
       writer.connection.commit();
       return store;
     } catch (Exception e) {
@@ -430,79 +454,181 @@ public final class SqliteChatStore implements ChatStore {
    * is already in the (uncommitted) transaction when the second is inserted. A duplicate gets no pending rows;
    * the earlier message already has its own. A null {@code pendingFor} means none.
    *
-   * @throws SqliteStoreException if anything fails, including a (conv, seq) that is already taken; the whole
-   *     batch is rolled back
+   * <p>The per-conversation index is written behind. Each commit is fsynced whole, and an index on
+   * {@code (conv, seq)} puts the rows of a batch that spans many conversations (500 private conversations, say)
+   * on as many different pages: half a megabyte or more of WAL per commit for a few kilobytes of messages, which
+   * made the fsync, not the CPU, the limit. So the {@code messages} table is append-only (rowid order) and
+   * {@code conv_index} is brought up to date at most every {@link #INDEX_FLUSH_NANOS} (or
+   * {@link #INDEX_FLUSH_ROWS} messages), inside an append's transaction, sorted, so each index page is written
+   * once per flush instead of once per commit. {@code conv_index_state.indexed_sid} says how far the index goes;
+   * readers add the messages above it (a short rowid range) to what the index finds, in the same statement, so
+   * they always see every committed message. Nothing is lost in a crash: the index is caught up at open.
+   *
+   * @throws SqliteStoreException if anything fails, including a seq that is not above the last one appended to
+   *     its conversation; the whole batch is rolled back
    */
   @Override
   public List<AppendResult> append(List<NewMessage> batch) {
     if (batch.isEmpty()) {
       return List.of();
     }
-    return write(
-        "append of " + batch.size() + " messages",
-        w -> {
-          List<AppendResult> results = new ArrayList<>(batch.size());
-          PreparedStatement insert = w.prepare(INSERT_MESSAGE);
-          PreparedStatement insertPending = w.prepare(INSERT_PENDING);
-          long sidBefore = lastSid;
-          boolean finished = false;
-          try {
-            for (NewMessage message : batch) {
-              // Every parameter is set on every row, so no clearParameters() between rows.
-              long sid = lastSid + 1;
-              insert.setLong(1, sid);
-              insert.setString(2, message.conv());
-              insert.setLong(3, message.seq());
-              insert.setString(4, message.senderKey());
-              insert.setString(5, message.senderName());
-              insert.setString(6, message.recipient());
-              insert.setLong(7, message.tsMillis());
-              insert.setString(8, message.text());
-              setNullableString(insert, 9, message.via());
-              setNullableString(insert, 10, message.cmid());
-              if (insert.executeUpdate() == 1) {
-                lastSid = sid;
-              } else {
-                // Only the cmid conflict is ignored, so the earlier message must exist.
-                StoredMessage earlier =
-                    selectByCmid(w, message.senderKey(), message.cmid())
-                        .orElseThrow(
-                            () -> new IllegalStateException("insert ignored but no message with that cmid"));
-                results.add(new AppendResult(earlier, true));
-                continue;
-              }
-              if (message.pendingFor() != null) {
-                for (Long accountId : message.pendingFor()) {
-                  insertPending.setLong(1, accountId);
-                  insertPending.setLong(2, sid);
-                  insertPending.executeUpdate();
-                }
-              }
-              results.add(
-                  new AppendResult(
-                      new StoredMessage(
-                          sid,
-                          message.conv(),
-                          message.seq(),
-                          message.senderKey(),
-                          message.senderName(),
-                          message.recipient(),
-                          message.tsMillis(),
-                          message.text(),
-                          message.via(),
-                          message.cmid()),
-                      false));
-            }
-            finished = true;
-            return results;
-          } finally {
-            if (!finished) {
-              // The transaction is rolled back: those sids were never stored. (Should the commit itself fail,
-              // the sids are skipped instead: still unique and increasing.)
-              lastSid = sidBefore;
-            }
+    writeLock.lock(); // reentrant: held across write() so the in-memory index state moves with the commit
+    try {
+      List<IndexRow> added = new ArrayList<>(batch.size());
+      Map<String, Long> seqs = new HashMap<>();
+      boolean flush =
+          System.nanoTime() - indexedAtNanos >= indexFlushNanos || unindexed.size() >= INDEX_FLUSH_ROWS;
+      List<AppendResult> results = write("append of " + batch.size() + " messages", w -> {
+        List<AppendResult> out = appendRows(w, batch, added, seqs);
+        if (flush) {
+          List<IndexRow> rows = new ArrayList<>(unindexed.size() + added.size());
+          rows.addAll(unindexed);
+          rows.addAll(added);
+          writeIndex(w, rows, lastSid);
+        }
+        return out;
+      });
+      lastSeqByConv.putAll(seqs);
+      if (flush) {
+        unindexed.clear();
+        indexedAtNanos = System.nanoTime();
+      } else {
+        unindexed.addAll(added);
+      }
+      return results;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private List<AppendResult> appendRows(StatementCachingConnection w, List<NewMessage> batch, List<IndexRow> added,
+      Map<String, Long> seqs) throws SQLException {
+    List<AppendResult> results = new ArrayList<>(batch.size());
+    PreparedStatement insert = w.prepare(INSERT_MESSAGE);
+    PreparedStatement insertPending = w.prepare(INSERT_PENDING);
+    long sidBefore = lastSid;
+    boolean finished = false;
+    try {
+      for (NewMessage message : batch) {
+        Long last = seqs.get(message.conv());
+        if (last == null) {
+          last = lastSeqByConv.get(message.conv());
+        }
+        if (last == null) {
+          last = lastSeq(w, message.conv());
+        }
+        // Every parameter is set on every row, so no clearParameters() between rows.
+        long sid = lastSid + 1;
+        insert.setLong(1, sid);
+        insert.setString(2, message.conv());
+        insert.setLong(3, message.seq());
+        insert.setString(4, message.senderKey());
+        insert.setString(5, message.senderName());
+        insert.setString(6, message.recipient());
+        insert.setLong(7, message.tsMillis());
+        insert.setString(8, message.text());
+        setNullableString(insert, 9, message.via());
+        setNullableString(insert, 10, message.cmid());
+        if (insert.executeUpdate() == 1) {
+          if (message.seq() <= last) {
+            throw new SQLException( // write() rolls the batch back and reports it as a store failure
+                "seq " + message.seq() + " of " + message.conv() + " is not above the last one stored (" + last + ")");
           }
-        });
+          lastSid = sid;
+          seqs.put(message.conv(), message.seq());
+          added.add(new IndexRow(message.conv(), message.seq(), sid));
+        } else {
+          // Only the cmid conflict is ignored, so the earlier message must exist.
+          StoredMessage earlier =
+              selectByCmid(w, message.senderKey(), message.cmid())
+                  .orElseThrow(() -> new IllegalStateException("insert ignored but no message with that cmid"));
+          results.add(new AppendResult(earlier, true));
+          continue;
+        }
+        if (message.pendingFor() != null) {
+          for (Long accountId : message.pendingFor()) {
+            insertPending.setLong(1, accountId);
+            insertPending.setLong(2, sid);
+            insertPending.executeUpdate();
+          }
+        }
+        results.add(
+            new AppendResult(
+                new StoredMessage(
+                    sid,
+                    message.conv(),
+                    message.seq(),
+                    message.senderKey(),
+                    message.senderName(),
+                    message.recipient(),
+                    message.tsMillis(),
+                    message.text(),
+                    message.via(),
+                    message.cmid()),
+                false));
+      }
+      finished = true;
+      return results;
+    } finally {
+      if (!finished) {
+        // The transaction is rolled back: those sids were never stored. (Should the commit itself fail,
+        // the sids are skipped instead: still unique and increasing.)
+        lastSid = sidBefore;
+      }
+    }
+  }
+
+  /** Inserts {@code rows} into conv_index, in index order, and records that it now covers sids up to {@code upTo}. */
+  private static void writeIndex(StatementCachingConnection w, List<IndexRow> rows, long upTo) throws SQLException {
+    rows.sort(INDEX_ORDER);
+    PreparedStatement insert = w.prepare("INSERT INTO conv_index (conv, seq, sid) VALUES (?, ?, ?)");
+    for (IndexRow row : rows) {
+      insert.setString(1, row.conv());
+      insert.setLong(2, row.seq());
+      insert.setLong(3, row.sid());
+      insert.executeUpdate();
+    }
+    PreparedStatement state = w.prepare("UPDATE conv_index_state SET indexed_sid = ? WHERE id = 1");
+    state.setLong(1, upTo);
+    state.executeUpdate();
+  }
+
+  /** At open: indexes whatever a crash left unindexed. Runs in the caller's transaction. */
+  private static void catchUpIndex(StatementCachingConnection w) throws SQLException {
+    try (var statement = w.connection.createStatement()) {
+      int rows = statement.executeUpdate(
+          "INSERT INTO conv_index (conv, seq, sid) SELECT conv, seq, sid FROM messages"
+              + " WHERE sid > (SELECT indexed_sid FROM conv_index_state) ORDER BY conv, seq");
+      statement.executeUpdate(
+          "UPDATE conv_index_state SET indexed_sid = (SELECT coalesce(max(sid), 0) FROM messages)");
+      if (rows > 0) {
+        log.info("Indexed {} messages the last run had not indexed yet", rows);
+      }
+    }
+  }
+
+  /** For tests: how long appends may leave messages unindexed (0: index at every append). */
+  void indexFlushInterval(java.time.Duration interval) {
+    writeLock.lock();
+    try {
+      indexFlushNanos = interval.toNanos();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Brings conv_index up to date; before closing. */
+  private void flushIndex() {
+    if (unindexed.isEmpty()) {
+      return;
+    }
+    List<IndexRow> rows = new ArrayList<>(unindexed);
+    write("index flush", w -> {
+      writeIndex(w, rows, lastSid);
+      return null;
+    });
+    unindexed.clear();
+    indexedAtNanos = System.nanoTime();
   }
 
   private static void setNullableString(PreparedStatement statement, int index, String value)
@@ -516,16 +642,20 @@ public final class SqliteChatStore implements ChatStore {
 
   @Override
   public long lastSeq(String conv) {
-    return read(
-        "lastSeq",
-        reader -> {
-          PreparedStatement select =
-              reader.prepare("SELECT seq FROM messages WHERE conv = ? ORDER BY seq DESC LIMIT 1");
-          select.setString(1, conv);
-          try (ResultSet rows = select.executeQuery()) {
-            return rows.next() ? rows.getLong(1) : 0L;
-          }
-        });
+    return read("lastSeq", reader -> lastSeq(reader, conv));
+  }
+
+  // The indexed part and the part above the index, in one statement: one snapshot (see append).
+  private static final String UNINDEXED = "sid > (SELECT indexed_sid FROM conv_index_state)";
+
+  private static long lastSeq(StatementCachingConnection connection, String conv) throws SQLException {
+    PreparedStatement select = connection.prepare(
+        "SELECT coalesce(max(s), 0) FROM (SELECT max(seq) AS s FROM conv_index WHERE conv = ?1"
+            + " UNION ALL SELECT max(seq) FROM messages WHERE " + UNINDEXED + " AND conv = ?1)");
+    select.setString(1, conv);
+    try (ResultSet rows = select.executeQuery()) {
+      return rows.next() ? rows.getLong(1) : 0L;
+    }
   }
 
   @Override
@@ -545,6 +675,20 @@ public final class SqliteChatStore implements ChatStore {
       return rows.next() ? Optional.of(message(rows)) : Optional.empty();
     }
   }
+
+  // A compound SELECT with ORDER BY ... LIMIT: SQLite merges the two arms, reading conv_index in seq order and
+  // stopping at the limit (the arm above the index is a short rowid range). The index arm selects i.seq, not
+  // m.seq, so that its order comes from the index rather than a sort.
+  private static final String INDEXED_COLUMNS =
+      "m.sid, i.conv, i.seq, m.sender_key, m.sender_name, m.recipient, m.ts, m.text, m.via, m.cmid";
+  private static final String HISTORY_BEFORE =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE " + UNINDEXED + " AND conv = ?1 AND seq < ?2"
+          + " UNION ALL SELECT " + INDEXED_COLUMNS + " FROM conv_index i JOIN messages m ON m.sid = i.sid"
+          + " WHERE i.conv = ?1 AND i.seq < ?2 ORDER BY 3 DESC LIMIT ?3";
+  private static final String HISTORY_AFTER =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE " + UNINDEXED + " AND conv = ?1 AND seq > ?2"
+          + " AND seq < ?3 UNION ALL SELECT " + INDEXED_COLUMNS + " FROM conv_index i JOIN messages m"
+          + " ON m.sid = i.sid WHERE i.conv = ?1 AND i.seq > ?2 AND i.seq < ?3 ORDER BY 3 ASC LIMIT ?4";
 
   /**
    * {@inheritDoc}
@@ -567,20 +711,14 @@ public final class SqliteChatStore implements ChatStore {
         reader -> {
           List<StoredMessage> page = new ArrayList<>();
           if (afterSeq != null) {
-            PreparedStatement select =
-                reader.prepare(
-                    "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE conv = ? AND seq > ? AND seq < ?"
-                        + " ORDER BY seq ASC LIMIT ?");
+            PreparedStatement select = reader.prepare(HISTORY_AFTER);
             select.setString(1, conv);
             select.setLong(2, afterSeq);
             select.setLong(3, below);
             select.setInt(4, limit);
             collect(select, page);
           } else {
-            PreparedStatement select =
-                reader.prepare(
-                    "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE conv = ? AND seq < ?"
-                        + " ORDER BY seq DESC LIMIT ?");
+            PreparedStatement select = reader.prepare(HISTORY_BEFORE);
             select.setString(1, conv);
             select.setLong(2, below);
             select.setInt(3, limit);
@@ -738,6 +876,11 @@ public final class SqliteChatStore implements ChatStore {
     try {
       if (closed) {
         return;
+      }
+      try {
+        flushIndex();
+      } catch (RuntimeException e) {
+        log.warn("Could not index the last messages of {}; the next open will", file, e);
       }
       closed = true;
       List<StatementCachingConnection> readers = new ArrayList<>();

@@ -416,6 +416,113 @@ class SqliteChatStoreTest {
     }
   }
 
+  /** The conversation index is written behind (see SqliteChatStore.append); readers must not notice. */
+  @Nested
+  class ConversationIndexWrittenBehind {
+    private long indexedRows() throws Exception {
+      try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+          var rows = connection.createStatement().executeQuery("SELECT count(*) FROM conv_index")) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+
+    private List<Long> seqs(List<StoredMessage> page) {
+      return page.stream().map(StoredMessage::seq).toList();
+    }
+
+    @Test
+    void historyAndLastSeqSeeMessagesTheIndexDoesNotHaveYet() throws Exception {
+      store.indexFlushInterval(java.time.Duration.ofDays(1));
+      store.append(List.of(message("#a", 1, "alice", null), message("#b", 1, "bob", null)));
+      store.append(List.of(message("#a", 2, "alice", null), message("#a", 3, "bob", null)));
+
+      assertThat(indexedRows()).isZero();
+      assertThat(store.lastSeq("#a")).isEqualTo(3);
+      assertThat(store.lastSeq("#b")).isEqualTo(1);
+      assertThat(seqs(store.history("#a", null, null, 10))).containsExactly(1L, 2L, 3L);
+      assertThat(seqs(store.history("#a", 3L, null, 1))).containsExactly(2L);
+      assertThat(seqs(store.history("#a", null, 1L, 10))).containsExactly(2L, 3L);
+    }
+
+    @Test
+    void pagesSpanTheIndexedAndTheUnindexedPart() throws Exception {
+      store.indexFlushInterval(java.time.Duration.ZERO);
+      for (long seq = 1; seq <= 5; seq++) {
+        store.append(List.of(message("#a", seq, "alice", null)));
+      }
+      store.indexFlushInterval(java.time.Duration.ofDays(1));
+      for (long seq = 6; seq <= 8; seq++) {
+        store.append(List.of(message("#a", seq, "alice", null), message("#b", seq, "bob", null)));
+      }
+
+      assertThat(indexedRows()).isEqualTo(5);
+      assertThat(seqs(store.history("#a", 7L, null, 4))).containsExactly(3L, 4L, 5L, 6L);
+      assertThat(seqs(store.history("#a", null, 2L, 4))).containsExactly(3L, 4L, 5L, 6L);
+      assertThat(seqs(store.history("#a", 8L, 3L, 10))).containsExactly(4L, 5L, 6L, 7L);
+      assertThat(seqs(store.history("#a", null, null, 100))).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+      assertThat(seqs(store.history("#b", null, null, 100))).containsExactly(6L, 7L, 8L);
+      assertThat(store.lastSeq("#a")).isEqualTo(8);
+    }
+
+    @Test
+    void aSeqNotAboveTheLastIsRefusedBeforeItIsIndexed() {
+      store.indexFlushInterval(java.time.Duration.ofDays(1));
+      store.append(List.of(message("#a", 1, "alice", null), message("#a", 2, "alice", null)));
+
+      assertThatThrownBy(() -> store.append(List.of(message("#a", 2, "bob", null))))
+          .isInstanceOf(SqliteStoreException.class)
+          .hasMessageContaining("rolled back");
+      assertThat(seqs(store.history("#a", null, null, 10))).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void closingIndexesEverythingAndOpeningCatchesUpAfterACrash() throws Exception {
+      store.indexFlushInterval(java.time.Duration.ofDays(1));
+      store.append(List.of(message("#a", 1, "alice", null), message("#a", 2, "alice", null)));
+      store.close();
+      assertThat(indexedRows()).isEqualTo(2);
+
+      // What a kill leaves: messages committed, the index behind them.
+      try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+          var statement = connection.createStatement()) {
+        statement.execute("DELETE FROM conv_index WHERE seq = 2");
+        statement.execute("UPDATE conv_index_state SET indexed_sid = (SELECT min(sid) FROM messages)");
+      }
+      store = SqliteChatStore.open(file, Durability.DURABLE, 2);
+
+      assertThat(indexedRows()).isEqualTo(2);
+      assertThat(seqs(store.history("#a", null, null, 10))).containsExactly(1L, 2L);
+      store.append(List.of(message("#a", 3, "alice", null)));
+      assertThat(store.lastSeq("#a")).isEqualTo(3);
+    }
+
+    @Test
+    void aDatabaseFromBeforeTheIndexIsMigratedWithItsMessages() throws Exception {
+      store.close();
+      Path old = dir.resolve("v2.db");
+      try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + old);
+          var statement = connection.createStatement()) {
+        for (String sql : (SchemaMigrations.MIGRATIONS.get(0) + SchemaMigrations.MIGRATIONS.get(1)).split(";")) {
+          if (!sql.isBlank()) {
+            statement.execute(sql);
+          }
+        }
+        statement.execute("PRAGMA user_version = 2");
+        for (int seq = 1; seq <= 3; seq++) {
+          statement.execute("INSERT INTO messages (sid, conv, seq, sender_key, sender_name, recipient, ts, text)"
+              + " VALUES (" + seq + ", '#a', " + seq + ", 'alice', 'Alice', '#a', 0, 'm" + seq + "')");
+        }
+      }
+
+      store = SqliteChatStore.open(old, Durability.DURABLE, 2);
+
+      assertThat(seqs(store.history("#a", null, null, 10))).containsExactly(1L, 2L, 3L);
+      assertThat(store.lastSeq("#a")).isEqualTo(3);
+      assertThat(store.append(List.of(message("#a", 4, "alice", null))).getFirst().message().sid()).isEqualTo(4);
+    }
+  }
+
   @Nested
   class Reopening {
     @Test
