@@ -57,7 +57,7 @@ public final class BenchMain implements Runnable {
     int runs = 3;
 
     @Option(names = "--warmup", description = "Seconds of load before measuring (default: ${DEFAULT-VALUE}).")
-    int warmupSeconds = 5;
+    int warmupSeconds = 15;
 
     @Option(names = "--duration", description = "Seconds measured per run (default: ${DEFAULT-VALUE}).")
     int durationSeconds = 5;
