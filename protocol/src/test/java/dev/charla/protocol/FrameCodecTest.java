@@ -208,4 +208,36 @@ class FrameCodecTest {
     assertThat(new ClientFrame.Login("1", "ana", "hunter22").toString()).doesNotContain("hunter22");
     assertThat(new ClientFrame.Register("1", "ana", "hunter22").toString()).doesNotContain("hunter22");
   }
+
+  @org.junit.jupiter.api.Test
+  void fastEncodingsOfMsgAndStoredEqualDataBinding() {
+    long seed = System.nanoTime();
+    System.out.println("FrameCodecTest seed " + seed);
+    java.util.Random random = new java.util.Random(seed);
+    String[] samples = {"", "hola", "a\"b\\c", "line\nbreak\ttab\u0001ctl", "ñandú ☃", "emoji 😀 and 👍🏽",
+        "</script>", "\u2028\u2029", null};
+    for (int i = 0; i < 2_000; i++) {
+      String text = samples[random.nextInt(samples.length - 1)] + random.nextInt();
+      Boolean pending = switch (random.nextInt(3)) {
+        case 0 -> null;
+        case 1 -> true;
+        default -> false;
+      };
+      ServerFrame.Msg msg = new ServerFrame.Msg(random.nextLong(1L << 50), pick(random, samples, "#lobby"),
+          random.nextInt(1_000_000), pick(random, samples, "alice"), pick(random, samples, "#lobby"),
+          random.nextLong(), text, random.nextBoolean() ? "udp" : null, pick(random, samples, null), pending);
+      assertThat(new String(codec.encode(msg), UTF_8))
+          .as("seed %d, %s", seed, msg)
+          .isEqualTo(new String(codec.encodeByDataBinding(msg), UTF_8));
+      ServerFrame.Stored stored = new ServerFrame.Stored(pick(random, samples, "7"), random.nextLong(),
+          pick(random, samples, "#lobby"), random.nextLong(), random.nextLong(), pick(random, samples, null));
+      assertThat(new String(codec.encode(stored), UTF_8))
+          .as("seed %d, %s", seed, stored)
+          .isEqualTo(new String(codec.encodeByDataBinding(stored), UTF_8));
+    }
+  }
+
+  private static String pick(java.util.Random random, String[] samples, String usual) {
+    return random.nextBoolean() ? usual : samples[random.nextInt(samples.length)];
+  }
 }
