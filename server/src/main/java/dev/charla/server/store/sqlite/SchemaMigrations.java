@@ -94,8 +94,9 @@ final class SchemaMigrations {
           ) WITHOUT ROWID;
           CREATE INDEX uploads_by_owner ON uploads (owner_key, sha256, size);
           """,
-          // 3: the per-conversation index is written behind (see SqliteChatStore.append): messages loses its
-          // UNIQUE (conv, seq), which put every row of a commit on another index page, and conv_index takes it.
+          // 3: the per-conversation index moves to its own file, written behind (see ConversationIndex): messages
+          // loses its UNIQUE (conv, seq), which put every row of a commit on another index page. The index file
+          // is built from the messages when the store opens.
           """
           CREATE TABLE messages_v3 (
             sid         INTEGER PRIMARY KEY,
@@ -114,18 +115,6 @@ final class SchemaMigrations {
           DROP TABLE messages;
           ALTER TABLE messages_v3 RENAME TO messages;
           CREATE UNIQUE INDEX messages_by_cmid ON messages (sender_key, cmid) WHERE cmid IS NOT NULL;
-          CREATE TABLE conv_index (
-            conv TEXT    NOT NULL,
-            seq  INTEGER NOT NULL,
-            sid  INTEGER NOT NULL,
-            PRIMARY KEY (conv, seq)
-          ) WITHOUT ROWID;
-          INSERT INTO conv_index (conv, seq, sid) SELECT conv, seq, sid FROM messages ORDER BY conv, seq;
-          CREATE TABLE conv_index_state (
-            id          INTEGER PRIMARY KEY CHECK (id = 1),
-            indexed_sid INTEGER NOT NULL
-          );
-          INSERT INTO conv_index_state (id, indexed_sid) SELECT 1, coalesce(max(sid), 0) FROM messages;
           """);
 
   private SchemaMigrations() {}

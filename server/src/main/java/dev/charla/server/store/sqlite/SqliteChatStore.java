@@ -37,9 +37,8 @@ import org.sqlite.SQLiteConfig;
  * Every connection keeps its prepared statements, so the hot paths never re-parse SQL.
  *
  * <p>Throughput of {@link #append}: one transaction (one fsync) per call, one INSERT per message plus one per
- * pending row, with cached statements; the conversation index is written behind, a few times a second (see
- * {@link #append} for why: with it written per commit, a batch spanning many conversations wrote a WAL page per
- * message). Measure with the bench module's {@code private} scenario.
+ * pending row, with cached statements; the conversation index is written behind, in its own file, a few times a
+ * second ({@link ConversationIndex} says why). Measure with the bench module's {@code private} scenario.
  */
 public final class SqliteChatStore implements ChatStore {
   private static final Logger log = LoggerFactory.getLogger(SqliteChatStore.class);
@@ -93,35 +92,18 @@ public final class SqliteChatStore implements ChatStore {
   /** The highest sid stored; guarded by writeLock. The single writer numbers messages itself. */
   private long lastSid;
 
-  /** How long appended messages may wait before their rows go into {@code conv_index}; see {@link #append}. */
-  static final long INDEX_FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-
-  /** {@link #INDEX_FLUSH_NANOS}, changeable by tests; guarded by writeLock. */
-  private long indexFlushNanos = INDEX_FLUSH_NANOS;
-
-  /** At most this many messages wait for {@code conv_index}, whatever the time. */
-  static final int INDEX_FLUSH_ROWS = 50_000;
-
-  /** One {@code conv_index} row of a message appended but not indexed yet. */
-  private record IndexRow(String conv, long seq, long sid) {}
-
-  private static final Comparator<IndexRow> INDEX_ORDER =
-      Comparator.comparing(IndexRow::conv).thenComparingLong(IndexRow::seq);
-
-  /** Appended messages not yet in conv_index, in sid order; guarded by writeLock. */
-  private final List<IndexRow> unindexed = new ArrayList<>();
-
-  /** When conv_index was last brought up to date; guarded by writeLock. */
-  private long indexedAtNanos = System.nanoTime();
+  /** The per-conversation index, written behind in its own file; see {@link ConversationIndex}. */
+  private final ConversationIndex index;
 
   /** The highest seq appended per conversation, filled as conversations are first appended to; writeLock. */
   private final Map<String, Long> lastSeqByConv = new HashMap<>();
 
   private volatile boolean closed;
 
-  private SqliteChatStore(
-      Path file, StatementCachingConnection writer, List<StatementCachingConnection> readers) {
+  private SqliteChatStore(Path file, StatementCachingConnection writer, List<StatementCachingConnection> readers,
+      ConversationIndex index) {
     this.file = file;
+    this.index = index;
     this.writer = writer;
     this.readerCount = readers.size();
     this.idleReaders = new ArrayBlockingQueue<>(readers.size(), false, readers);
@@ -149,6 +131,7 @@ public final class SqliteChatStore implements ChatStore {
       throw new IllegalArgumentException("readers must be at least 1, was " + readers);
     }
     List<StatementCachingConnection> opened = new ArrayList<>();
+    ConversationIndex index = null;
     try {
       Path parent = dbFile.toAbsolutePath().getParent();
       if (parent != null) {
@@ -160,22 +143,30 @@ public final class SqliteChatStore implements ChatStore {
       opened.add(writer);
       SchemaMigrations.migrate(writer.connection);
       writer.connection.setAutoCommit(false);
+      index = ConversationIndex.open(dbFile);
       List<StatementCachingConnection> readerConnections = new ArrayList<>();
       for (int i = 0; i < readers; i++) {
         StatementCachingConnection reader = new StatementCachingConnection(connect(dbFile, durability, true));
         opened.add(reader);
         readerConnections.add(reader);
+        // Readers see the index as "idx"; the writer does not attach it (a write transaction would lock it too).
+        try (var statement = reader.connection.createStatement()) {
+          statement.execute("ATTACH DATABASE '"
+              + index.file().toAbsolutePath().toString().replace("'", "''") + "' AS idx");
+        }
       }
       log.info("Opened {} ({}, {} readers)", dbFile, durability, readers);
-      SqliteChatStore store = new SqliteChatStore(dbFile, writer, readerConnections);
+      SqliteChatStore store = new SqliteChatStore(dbFile, writer, readerConnections, index);
       try (var statement = writer.connection.createStatement();
           ResultSet max = statement.executeQuery("SELECT coalesce(max(sid), 0) FROM messages")) {
         store.lastSid = max.next() ? max.getLong(1) : 0;
       }
-      catchUpIndex(writer);
       writer.connection.commit();
       return store;
     } catch (Exception e) {
+      if (index != null) {
+        index.close();
+      }
       for (StatementCachingConnection connection : opened) {
         try {
           connection.close();
@@ -454,15 +445,10 @@ public final class SqliteChatStore implements ChatStore {
    * is already in the (uncommitted) transaction when the second is inserted. A duplicate gets no pending rows;
    * the earlier message already has its own. A null {@code pendingFor} means none.
    *
-   * <p>The per-conversation index is written behind. Each commit is fsynced whole, and an index on
-   * {@code (conv, seq)} puts the rows of a batch that spans many conversations (500 private conversations, say)
-   * on as many different pages: half a megabyte or more of WAL per commit for a few kilobytes of messages, which
-   * made the fsync, not the CPU, the limit. So the {@code messages} table is append-only (rowid order) and
-   * {@code conv_index} is brought up to date at most every {@link #INDEX_FLUSH_NANOS} (or
-   * {@link #INDEX_FLUSH_ROWS} messages), inside an append's transaction, sorted, so each index page is written
-   * once per flush instead of once per commit. {@code conv_index_state.indexed_sid} says how far the index goes;
-   * readers add the messages above it (a short rowid range) to what the index finds, in the same statement, so
-   * they always see every committed message. Nothing is lost in a crash: the index is caught up at open.
+   * <p>The {@code messages} table is append-only (rowid order, no index on the conversation): the
+   * per-conversation index is written behind, in its own file, by {@link ConversationIndex}, which gets each
+   * committed batch's rows here. Each commit is fsynced whole, and an index on {@code (conv, seq)} in this file
+   * put the rows of a batch spanning many conversations on as many pages.
    *
    * @throws SqliteStoreException if anything fails, including a seq that is not above the last one appended to
    *     its conversation; the whole batch is rolled back
@@ -472,37 +458,22 @@ public final class SqliteChatStore implements ChatStore {
     if (batch.isEmpty()) {
       return List.of();
     }
-    writeLock.lock(); // reentrant: held across write() so the in-memory index state moves with the commit
+    writeLock.lock(); // reentrant: held across write() so the index gets each batch's rows in commit order
     try {
-      List<IndexRow> added = new ArrayList<>(batch.size());
+      List<ConversationIndex.Row> added = new ArrayList<>(batch.size());
       Map<String, Long> seqs = new HashMap<>();
-      boolean flush =
-          System.nanoTime() - indexedAtNanos >= indexFlushNanos || unindexed.size() >= INDEX_FLUSH_ROWS;
-      List<AppendResult> results = write("append of " + batch.size() + " messages", w -> {
-        List<AppendResult> out = appendRows(w, batch, added, seqs);
-        if (flush) {
-          List<IndexRow> rows = new ArrayList<>(unindexed.size() + added.size());
-          rows.addAll(unindexed);
-          rows.addAll(added);
-          writeIndex(w, rows, lastSid);
-        }
-        return out;
-      });
+      List<AppendResult> results =
+          write("append of " + batch.size() + " messages", w -> appendRows(w, batch, added, seqs));
       lastSeqByConv.putAll(seqs);
-      if (flush) {
-        unindexed.clear();
-        indexedAtNanos = System.nanoTime();
-      } else {
-        unindexed.addAll(added);
-      }
+      index.enqueue(added);
       return results;
     } finally {
       writeLock.unlock();
     }
   }
 
-  private List<AppendResult> appendRows(StatementCachingConnection w, List<NewMessage> batch, List<IndexRow> added,
-      Map<String, Long> seqs) throws SQLException {
+  private List<AppendResult> appendRows(StatementCachingConnection w, List<NewMessage> batch,
+      List<ConversationIndex.Row> added, Map<String, Long> seqs) throws SQLException {
     List<AppendResult> results = new ArrayList<>(batch.size());
     PreparedStatement insert = w.prepare(INSERT_MESSAGE);
     PreparedStatement insertPending = w.prepare(INSERT_PENDING);
@@ -515,7 +486,7 @@ public final class SqliteChatStore implements ChatStore {
           last = lastSeqByConv.get(message.conv());
         }
         if (last == null) {
-          last = lastSeq(w, message.conv());
+          last = lastSeq(message.conv()); // committed state, from a reader: the batch's own rows are in seqs
         }
         // Every parameter is set on every row, so no clearParameters() between rows.
         long sid = lastSid + 1;
@@ -536,7 +507,7 @@ public final class SqliteChatStore implements ChatStore {
           }
           lastSid = sid;
           seqs.put(message.conv(), message.seq());
-          added.add(new IndexRow(message.conv(), message.seq(), sid));
+          added.add(new ConversationIndex.Row(message.conv(), message.seq(), sid));
         } else {
           // Only the cmid conflict is ignored, so the earlier message must exist.
           StoredMessage earlier =
@@ -578,57 +549,9 @@ public final class SqliteChatStore implements ChatStore {
     }
   }
 
-  /** Inserts {@code rows} into conv_index, in index order, and records that it now covers sids up to {@code upTo}. */
-  private static void writeIndex(StatementCachingConnection w, List<IndexRow> rows, long upTo) throws SQLException {
-    rows.sort(INDEX_ORDER);
-    PreparedStatement insert = w.prepare("INSERT INTO conv_index (conv, seq, sid) VALUES (?, ?, ?)");
-    for (IndexRow row : rows) {
-      insert.setString(1, row.conv());
-      insert.setLong(2, row.seq());
-      insert.setLong(3, row.sid());
-      insert.executeUpdate();
-    }
-    PreparedStatement state = w.prepare("UPDATE conv_index_state SET indexed_sid = ? WHERE id = 1");
-    state.setLong(1, upTo);
-    state.executeUpdate();
-  }
-
-  /** At open: indexes whatever a crash left unindexed. Runs in the caller's transaction. */
-  private static void catchUpIndex(StatementCachingConnection w) throws SQLException {
-    try (var statement = w.connection.createStatement()) {
-      int rows = statement.executeUpdate(
-          "INSERT INTO conv_index (conv, seq, sid) SELECT conv, seq, sid FROM messages"
-              + " WHERE sid > (SELECT indexed_sid FROM conv_index_state) ORDER BY conv, seq");
-      statement.executeUpdate(
-          "UPDATE conv_index_state SET indexed_sid = (SELECT coalesce(max(sid), 0) FROM messages)");
-      if (rows > 0) {
-        log.info("Indexed {} messages the last run had not indexed yet", rows);
-      }
-    }
-  }
-
-  /** For tests: how long appends may leave messages unindexed (0: index at every append). */
-  void indexFlushInterval(java.time.Duration interval) {
-    writeLock.lock();
-    try {
-      indexFlushNanos = interval.toNanos();
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  /** Brings conv_index up to date; before closing. */
-  private void flushIndex() {
-    if (unindexed.isEmpty()) {
-      return;
-    }
-    List<IndexRow> rows = new ArrayList<>(unindexed);
-    write("index flush", w -> {
-      writeIndex(w, rows, lastSid);
-      return null;
-    });
-    unindexed.clear();
-    indexedAtNanos = System.nanoTime();
+  /** Tests: stops (true) or resumes (false) writing the conversation index, as if it fell behind. */
+  void holdIndex(boolean hold) {
+    index.hold(hold);
   }
 
   private static void setNullableString(PreparedStatement statement, int index, String value)
@@ -642,17 +565,30 @@ public final class SqliteChatStore implements ChatStore {
 
   @Override
   public long lastSeq(String conv) {
-    return read("lastSeq", reader -> lastSeq(reader, conv));
+    return read("lastSeq", reader -> {
+      long mark = indexedSid(reader);
+      PreparedStatement indexed = reader.prepare("SELECT coalesce(max(seq), 0) FROM idx.conv_index WHERE conv = ?");
+      indexed.setString(1, conv);
+      long last = single(indexed);
+      PreparedStatement tail =
+          reader.prepare("SELECT coalesce(max(seq), 0) FROM messages WHERE sid > ? AND conv = ?");
+      tail.setLong(1, mark);
+      tail.setString(2, conv);
+      return Math.max(last, single(tail));
+    });
   }
 
-  // The indexed part and the part above the index, in one statement: one snapshot (see append).
-  private static final String UNINDEXED = "sid > (SELECT indexed_sid FROM conv_index_state)";
+  // Reading through the index. It is another file (see ConversationIndex), so no single statement sees both in
+  // one snapshot; instead each read goes in this order, every statement seeing at least what the previous one
+  // saw: (1) the index's mark, (2) the index, (3) the messages. Every message up to the mark is in (2), because
+  // the index only grows; every message above it is in (3), because (3) is the newest look; and (2) may hold
+  // rows above the mark too, which is why pages are merged by sid.
 
-  private static long lastSeq(StatementCachingConnection connection, String conv) throws SQLException {
-    PreparedStatement select = connection.prepare(
-        "SELECT coalesce(max(s), 0) FROM (SELECT max(seq) AS s FROM conv_index WHERE conv = ?1"
-            + " UNION ALL SELECT max(seq) FROM messages WHERE " + UNINDEXED + " AND conv = ?1)");
-    select.setString(1, conv);
+  private static long indexedSid(StatementCachingConnection reader) throws SQLException {
+    return single(reader.prepare("SELECT indexed_sid FROM idx.conv_index_state WHERE id = 1"));
+  }
+
+  private static long single(PreparedStatement select) throws SQLException {
     try (ResultSet rows = select.executeQuery()) {
       return rows.next() ? rows.getLong(1) : 0L;
     }
@@ -676,19 +612,16 @@ public final class SqliteChatStore implements ChatStore {
     }
   }
 
-  // A compound SELECT with ORDER BY ... LIMIT: SQLite merges the two arms, reading conv_index in seq order and
-  // stopping at the limit (the arm above the index is a short rowid range). The index arm selects i.seq, not
-  // m.seq, so that its order comes from the index rather than a sort.
-  private static final String INDEXED_COLUMNS =
-      "m.sid, i.conv, i.seq, m.sender_key, m.sender_name, m.recipient, m.ts, m.text, m.via, m.cmid";
-  private static final String HISTORY_BEFORE =
-      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE " + UNINDEXED + " AND conv = ?1 AND seq < ?2"
-          + " UNION ALL SELECT " + INDEXED_COLUMNS + " FROM conv_index i JOIN messages m ON m.sid = i.sid"
-          + " WHERE i.conv = ?1 AND i.seq < ?2 ORDER BY 3 DESC LIMIT ?3";
-  private static final String HISTORY_AFTER =
-      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE " + UNINDEXED + " AND conv = ?1 AND seq > ?2"
-          + " AND seq < ?3 UNION ALL SELECT " + INDEXED_COLUMNS + " FROM conv_index i JOIN messages m"
-          + " ON m.sid = i.sid WHERE i.conv = ?1 AND i.seq > ?2 AND i.seq < ?3 ORDER BY 3 ASC LIMIT ?4";
+  private static final String INDEX_BEFORE =
+      "SELECT sid FROM idx.conv_index WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+  private static final String INDEX_BETWEEN =
+      "SELECT sid FROM idx.conv_index WHERE conv = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?";
+  private static final String TAIL_BEFORE = "SELECT " + MESSAGE_COLUMNS
+      + " FROM messages WHERE sid > ? AND conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?";
+  private static final String TAIL_BETWEEN = "SELECT " + MESSAGE_COLUMNS
+      + " FROM messages WHERE sid > ? AND conv = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?";
+  private static final String BY_SIDS =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE sid IN (SELECT value FROM json_each(?))";
 
   /**
    * {@inheritDoc}
@@ -706,26 +639,51 @@ public final class SqliteChatStore implements ChatStore {
       return List.of();
     }
     long below = beforeSeq == null ? Long.MAX_VALUE : beforeSeq;
+    boolean ascending = afterSeq != null;
     return read(
         "history",
         reader -> {
-          List<StoredMessage> page = new ArrayList<>();
-          if (afterSeq != null) {
-            PreparedStatement select = reader.prepare(HISTORY_AFTER);
-            select.setString(1, conv);
-            select.setLong(2, afterSeq);
-            select.setLong(3, below);
-            select.setInt(4, limit);
-            collect(select, page);
-          } else {
-            PreparedStatement select = reader.prepare(HISTORY_BEFORE);
-            select.setString(1, conv);
-            select.setLong(2, below);
-            select.setInt(3, limit);
-            collect(select, page);
-            Collections.reverse(page);
+          long mark = indexedSid(reader);
+          PreparedStatement indexed = reader.prepare(ascending ? INDEX_BETWEEN : INDEX_BEFORE);
+          int i = 1;
+          indexed.setString(i++, conv);
+          if (ascending) {
+            indexed.setLong(i++, afterSeq);
           }
-          return page;
+          indexed.setLong(i++, below);
+          indexed.setInt(i, limit);
+          StringBuilder sids = new StringBuilder("[");
+          try (ResultSet rows = indexed.executeQuery()) {
+            while (rows.next()) {
+              sids.append(sids.length() > 1 ? "," : "").append(rows.getLong(1));
+            }
+          }
+          Map<Long, StoredMessage> bySid = new HashMap<>();
+          PreparedStatement tail = reader.prepare(ascending ? TAIL_BETWEEN : TAIL_BEFORE);
+          i = 1;
+          tail.setLong(i++, mark);
+          tail.setString(i++, conv);
+          if (ascending) {
+            tail.setLong(i++, afterSeq);
+          }
+          tail.setLong(i++, below);
+          tail.setInt(i, limit);
+          List<StoredMessage> found = new ArrayList<>();
+          collect(tail, found);
+          if (sids.length() > 1) {
+            PreparedStatement select = reader.prepare(BY_SIDS);
+            select.setString(1, sids.append(']').toString());
+            collect(select, found);
+          }
+          for (StoredMessage m : found) {
+            bySid.put(m.sid(), m);
+          }
+          List<StoredMessage> page = new ArrayList<>(bySid.values());
+          page.sort(Comparator.comparingLong(StoredMessage::seq));
+          // Oldest first either way; "before" pages are the newest `limit` below the bound.
+          return ascending
+              ? List.copyOf(page.subList(0, Math.min(limit, page.size())))
+              : List.copyOf(page.subList(Math.max(0, page.size() - limit), page.size()));
         });
   }
 
@@ -877,12 +835,8 @@ public final class SqliteChatStore implements ChatStore {
       if (closed) {
         return;
       }
-      try {
-        flushIndex();
-      } catch (RuntimeException e) {
-        log.warn("Could not index the last messages of {}; the next open will", file, e);
-      }
       closed = true;
+      index.close(); // indexes what is queued; after a kill, the next open does
       List<StatementCachingConnection> readers = new ArrayList<>();
       try {
         for (int i = 0; i < readerCount; i++) {

@@ -11,6 +11,8 @@ import dev.charla.server.store.StoredMessage;
 import dev.charla.server.store.TokenRecord;
 import dev.charla.server.store.sqlite.SqliteChatStore.Durability;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -416,15 +418,11 @@ class SqliteChatStoreTest {
     }
   }
 
-  /** The conversation index is written behind (see SqliteChatStore.append); readers must not notice. */
+  /** The conversation index is written behind, in its own file (ConversationIndex); readers must not notice. */
   @Nested
   class ConversationIndexWrittenBehind {
     private long indexedRows() throws Exception {
-      try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
-          var rows = connection.createStatement().executeQuery("SELECT count(*) FROM conv_index")) {
-        rows.next();
-        return rows.getLong(1);
-      }
+      return ConversationIndex.rows(file);
     }
 
     private List<Long> seqs(List<StoredMessage> page) {
@@ -433,7 +431,7 @@ class SqliteChatStoreTest {
 
     @Test
     void historyAndLastSeqSeeMessagesTheIndexDoesNotHaveYet() throws Exception {
-      store.indexFlushInterval(java.time.Duration.ofDays(1));
+      store.holdIndex(true);
       store.append(List.of(message("#a", 1, "alice", null), message("#b", 1, "bob", null)));
       store.append(List.of(message("#a", 2, "alice", null), message("#a", 3, "bob", null)));
 
@@ -447,11 +445,11 @@ class SqliteChatStoreTest {
 
     @Test
     void pagesSpanTheIndexedAndTheUnindexedPart() throws Exception {
-      store.indexFlushInterval(java.time.Duration.ZERO);
       for (long seq = 1; seq <= 5; seq++) {
         store.append(List.of(message("#a", seq, "alice", null)));
       }
-      store.indexFlushInterval(java.time.Duration.ofDays(1));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> indexedRows() == 5);
+      store.holdIndex(true);
       for (long seq = 6; seq <= 8; seq++) {
         store.append(List.of(message("#a", seq, "alice", null), message("#b", seq, "bob", null)));
       }
@@ -463,11 +461,16 @@ class SqliteChatStoreTest {
       assertThat(seqs(store.history("#a", null, null, 100))).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
       assertThat(seqs(store.history("#b", null, null, 100))).containsExactly(6L, 7L, 8L);
       assertThat(store.lastSeq("#a")).isEqualTo(8);
+
+      store.holdIndex(false);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> indexedRows() == 11);
+      assertThat(seqs(store.history("#a", 7L, null, 4))).containsExactly(3L, 4L, 5L, 6L);
+      assertThat(store.lastSeq("#b")).isEqualTo(8);
     }
 
     @Test
     void aSeqNotAboveTheLastIsRefusedBeforeItIsIndexed() {
-      store.indexFlushInterval(java.time.Duration.ofDays(1));
+      store.holdIndex(true);
       store.append(List.of(message("#a", 1, "alice", null), message("#a", 2, "alice", null)));
 
       assertThatThrownBy(() -> store.append(List.of(message("#a", 2, "bob", null))))
@@ -478,16 +481,17 @@ class SqliteChatStoreTest {
 
     @Test
     void closingIndexesEverythingAndOpeningCatchesUpAfterACrash() throws Exception {
-      store.indexFlushInterval(java.time.Duration.ofDays(1));
+      store.holdIndex(true);
       store.append(List.of(message("#a", 1, "alice", null), message("#a", 2, "alice", null)));
       store.close();
       assertThat(indexedRows()).isEqualTo(2);
 
       // What a kill leaves: messages committed, the index behind them.
-      try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+      try (var connection = java.sql.DriverManager.getConnection(
+              "jdbc:sqlite:" + ConversationIndex.fileFor(file));
           var statement = connection.createStatement()) {
         statement.execute("DELETE FROM conv_index WHERE seq = 2");
-        statement.execute("UPDATE conv_index_state SET indexed_sid = (SELECT min(sid) FROM messages)");
+        statement.execute("UPDATE conv_index_state SET indexed_sid = 1");
       }
       store = SqliteChatStore.open(file, Durability.DURABLE, 2);
 
@@ -495,6 +499,18 @@ class SqliteChatStoreTest {
       assertThat(seqs(store.history("#a", null, null, 10))).containsExactly(1L, 2L);
       store.append(List.of(message("#a", 3, "alice", null)));
       assertThat(store.lastSeq("#a")).isEqualTo(3);
+    }
+
+    @Test
+    void aLostIndexFileIsRebuilt() throws Exception {
+      store.append(List.of(message("#a", 1, "alice", null), message("#a", 2, "alice", null)));
+      store.close();
+      java.nio.file.Files.delete(ConversationIndex.fileFor(file));
+
+      store = SqliteChatStore.open(file, Durability.DURABLE, 2);
+
+      assertThat(indexedRows()).isEqualTo(2);
+      assertThat(seqs(store.history("#a", 2L, null, 10))).containsExactly(1L);
     }
 
     @Test
@@ -520,6 +536,7 @@ class SqliteChatStoreTest {
       assertThat(seqs(store.history("#a", null, null, 10))).containsExactly(1L, 2L, 3L);
       assertThat(store.lastSeq("#a")).isEqualTo(3);
       assertThat(store.append(List.of(message("#a", 4, "alice", null))).getFirst().message().sid()).isEqualTo(4);
+      assertThat(ConversationIndex.rows(old)).isEqualTo(3);
     }
   }
 
