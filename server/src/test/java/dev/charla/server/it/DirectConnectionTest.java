@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.charla.client.CharlaClient;
 import dev.charla.client.ChatException;
 import dev.charla.client.DirectMode;
+import dev.charla.client.Transport;
 import dev.charla.protocol.ErrorCode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,6 +106,77 @@ class DirectConnectionTest {
       assertThat(ana.directMode(link)).isEqualTo(DirectMode.CLOSED);
       assertThatThrownBy(() -> ana.sendDirect(link, "still there?").join())
           .isInstanceOf(CompletionException.class).hasCauseInstanceOf(ChatException.class);
+    }
+  }
+
+  @Test
+  void overUdpAloneTheConversationGoesDirectReliablyAndClosesForBoth() throws Exception {
+    try (TestServer server = startServer()) {
+      RecordingListener anaEvents = new RecordingListener();
+      RecordingListener bobEvents = new RecordingListener();
+      // Neither side opens or reports a TCP port: only UDP probing can connect them.
+      CharlaClient ana = server.client(anaEvents, b -> b.directPathKinds(Transport.UDP));
+      CharlaClient bob = server.client(bobEvents, b -> b.directPathKinds(Transport.UDP));
+      ana.guest("ana").join();
+      bob.guest("bob").join();
+
+      String link = ana.requestDirect("bob").join();
+      await().atMost(WAIT).until(() -> bobEvents.directRequests.contains(link + " ana"));
+      bob.acceptDirect(link).join();
+      await().atMost(WAIT).until(() -> ana.directMode(link) == DirectMode.DIRECT
+          && bob.directMode(link) == DirectMode.DIRECT);
+      assertThat(ana.directPath(link)).isEqualTo(Transport.UDP);
+      assertThat(bob.directPath(link)).isEqualTo(Transport.UDP);
+      await().atMost(WAIT).until(() -> anaEvents.directStates.stream()
+          .anyMatch(s -> s.startsWith(link + " DIRECT direct with bob at ") && s.endsWith(" over udp")));
+
+      // Many messages, both ways at once: all arrive, in order, once.
+      List<String> expectedAtBob = new ArrayList<>();
+      List<String> expectedAtAna = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        ana.sendDirect(link, "a" + i);
+        bob.sendDirect(link, "b" + i);
+        expectedAtBob.add("ana: a" + i + " (direct)");
+        expectedAtAna.add("bob: b" + i + " (direct)");
+      }
+      await().atMost(WAIT).until(() -> bobEvents.directMessages.size() >= 200 && anaEvents.directMessages.size() >= 200);
+      assertThat(bobEvents.directMessages).containsExactlyElementsOf(expectedAtBob);
+      assertThat(anaEvents.directMessages).containsExactlyElementsOf(expectedAtAna);
+      assertThat(server.direct().relayedMessages()).isZero();
+
+      ana.closeDirect(link).join();
+      await().atMost(WAIT).until(() -> bobEvents.directStates.contains(link + " CLOSED closed by ana"));
+      assertThat(bob.directMode(link)).isEqualTo(DirectMode.CLOSED);
+    }
+  }
+
+  @Test
+  void unreachableUdpCandidatesFallBackToTheRelay() throws Exception {
+    try (TestServer server = startServer();
+        RawConnection bob = new RawConnection(server.port()).hello().guest("bob")) {
+      RecordingListener anaEvents = new RecordingListener();
+      CharlaClient ana = server.client(anaEvents, b -> b.directPathKinds(Transport.UDP)
+          .directTimeout(Duration.ofMillis(1_000)));
+      ana.guest("ana").join();
+      String link = ana.requestDirect("bob").join();
+      bob.readUntil("\"direct_request\"");
+      // Bob reports a UDP address where nobody answers (a bound socket that never reads): probes go unanswered.
+      try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0)) {
+        bob.send("{\"type\":\"direct_accept\",\"id\":\"a1\",\"link\":\"" + link + "\",\"udp\":[\"127.0.0.1:"
+            + silent.getLocalPort() + "\"]}");
+        String ready = bob.readUntil("\"re\":\"a1\"");
+        // Bob is told ana's UDP candidates (her interfaces, then the address the server sees with her port).
+        assertThat(ready).contains("\"udp\":[\"").contains("127.0.0.1:");
+        await().atMost(WAIT).until(() -> ana.directMode(link) == DirectMode.RELAYED);
+        // Ana did probe the address: PEER_PROBE datagrams (header, role, nonce, and a proof once it knew bob's nonce).
+        silent.setSoTimeout(2_000);
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1300], 1300);
+        silent.receive(p);
+        assertThat(p.getLength()).isBetween(12 + 17, 12 + 17 + 32);
+        assertThat(p.getData()[3]).isEqualTo((byte) 0x14);
+      }
+      ana.sendDirect(link, "through the server").join();
+      assertThat(bob.readUntil("\"direct_msg\"")).contains("through the server");
     }
   }
 
