@@ -250,7 +250,7 @@ public final class CharlaClient implements AutoCloseable {
     return connection.directMode(link);
   }
 
-  /** The kind of path ({@link Transport#TCP} or {@link Transport#UDP}) of a {@link DirectMode#DIRECT} conversation, else null. */
+  /** The kind of path ({@link Transport#TCP} or {@link Transport#UDP}) of a {@link DirectMode#DIRECT} conversation. */
   public Transport directPath(String link) {
     return connection.directPathKind(link);
   }

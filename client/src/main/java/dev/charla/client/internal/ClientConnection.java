@@ -759,6 +759,7 @@ public final class ClientConnection {
   private void onDisconnected() {
     failInFlight(new ChatException(ErrorCode.INTERNAL, "connection lost"));
     transfers.onDisconnected();
+    direct.onServerLost();
     if (closed) {
       setState(ConnectionState.CLOSED, "closed");
       return;

@@ -50,6 +50,7 @@ final class DirectLinks {
   private static final Logger log = LoggerFactory.getLogger(DirectLinks.class);
 
   private static final String CLOSED_BY_YOU = "closed by you";
+  static final String SERVER_LOST = "the connection to the server was lost; ask again";
 
   private final ClientConnection conn;
   private final ChatListener listener;
@@ -219,6 +220,24 @@ final class DirectLinks {
     Link link = links.get(linkId);
     PeerPath c = link == null ? null : link.chosen();
     return c == null ? null : c.kind();
+  }
+
+  /**
+   * The connection to the server dropped. The server ends every link of the old session and tells the other sides
+   * (its secret and relay are gone), so this side ends them too, saying bye on direct paths, and the
+   * requests made to us are void; after the reconnect the user asks again.
+   */
+  void onServerLost() {
+    for (String linkId : requests.keySet()) {
+      String from = requests.remove(linkId);
+      if (from != null) {
+        conn.emitEvent(() -> listener.onDirectState(linkId, from, DirectMode.CLOSED, SERVER_LOST));
+      }
+    }
+    for (Link link : links.values()) {
+      links.remove(link.id, link);
+      link.end(SERVER_LOST, true);
+    }
   }
 
   /** The client is closing: every direct connection says bye. */

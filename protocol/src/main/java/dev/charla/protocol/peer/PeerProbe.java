@@ -48,7 +48,8 @@ public record PeerProbe(char role, byte[] nonce, byte[] proof) {
       return null;
     }
     byte[] nonce = Arrays.copyOfRange(payload, 1, 1 + NONCE_BYTES);
-    byte[] proof = payload.length > 1 + NONCE_BYTES ? Arrays.copyOfRange(payload, 1 + NONCE_BYTES, payload.length) : null;
+    byte[] proof = payload.length > 1 + NONCE_BYTES
+        ? Arrays.copyOfRange(payload, 1 + NONCE_BYTES, payload.length) : null;
     return new PeerProbe(role, nonce, proof);
   }
 

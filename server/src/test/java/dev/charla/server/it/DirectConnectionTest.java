@@ -213,6 +213,37 @@ class DirectConnectionTest {
   }
 
   @Test
+  void afterAReconnectBothSidesAgreeTheConversationEndedAndANewOneWorks() throws Exception {
+    try (TestServer server = startServer()) {
+      RecordingListener anaEvents = new RecordingListener();
+      RecordingListener bobEvents = new RecordingListener();
+      CharlaClient ana = server.client(anaEvents, b -> b.directTimeout(Duration.ofMillis(800)));
+      CharlaClient bob = server.client(bobEvents, b -> b.directPaths(false));
+      ana.register("ana", "correct horse battery").join();
+      bob.register("bob", "battery staple horse").join();
+      String link = ana.requestDirect("bob").join();
+      await().atMost(WAIT).until(() -> bobEvents.directRequests.contains(link + " ana"));
+      bob.acceptDirect(link).join();
+      await().atMost(WAIT).until(() -> ana.directMode(link) == DirectMode.RELAYED);
+
+      // The server goes away and comes back: its links (secret, relay) are gone, and so are both clients'.
+      server.restart();
+      await().atMost(WAIT).until(() -> ana.directMode(link) == DirectMode.CLOSED
+          && bob.directMode(link) == DirectMode.CLOSED);
+      assertThat(anaEvents.directStates).contains(link + " CLOSED the connection to the server was lost; ask again");
+      await().atMost(Duration.ofSeconds(20)).until(() -> ana.state() == dev.charla.client.ConnectionState.LOGGED_IN
+          && bob.state() == dev.charla.client.ConnectionState.LOGGED_IN);
+
+      String again = await().atMost(WAIT).ignoreExceptions().until(() -> ana.requestDirect("bob").join(), l -> true);
+      await().atMost(WAIT).until(() -> bobEvents.directRequests.contains(again + " ana"));
+      bob.acceptDirect(again).join();
+      await().atMost(WAIT).until(() -> ana.directMode(again) == DirectMode.RELAYED);
+      ana.sendDirect(again, "still here").join();
+      await().atMost(WAIT).until(() -> bobEvents.directMessages.contains("ana: still here (relayed)"));
+    }
+  }
+
+  @Test
   void requestsAreRateLimitedAndNeedAnOnlineUser() throws Exception {
     try (TestServer server = startServer()) {
       CharlaClient ana = server.client(new RecordingListener());

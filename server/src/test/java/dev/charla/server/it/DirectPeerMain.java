@@ -58,7 +58,8 @@ public final class DirectPeerMain {
         }
       }
     };
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45); // the server JVM may start slowly on a busy machine
+    // The server JVM may start slowly on a busy machine.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
     self[0] = connect(host, port, kinds, listener, deadline);
     self[0].guest(name).join();
     System.out.println("@@ ONLINE " + name);

@@ -121,7 +121,8 @@ public final class DirectBroker {
       return;
     }
     String id = randomId();
-    Link link = new Link(id, s, withObserved(f.candidates(), s), withObserved(f.udp(), s), key, targets.get(0).userName());
+    Link link = new Link(id, s, withObserved(f.candidates(), s), withObserved(f.udp(), s), key,
+        targets.get(0).userName());
     links.put(id, link);
     s.send(codec.encode(new ServerFrame.DirectPending(f.id(), id, link.bName)));
     byte[] ask = codec.encode(new ServerFrame.DirectRequest(id, s.userName()));
