@@ -44,6 +44,7 @@ public final class CharlaClient implements AutoCloseable {
             b.reconnect,
             b.connectTimeout);
     connection.configureDirect(b.directPaths, b.directTimeout);
+    connection.configureDirectKinds(b.directTcp, b.directUdp);
   }
 
   public static Builder builder() {
@@ -165,8 +166,11 @@ public final class CharlaClient implements AutoCloseable {
   }
 
   /**
-   * Offers a file to a user: it is uploaded to the server and kept for them, and they are offered it now if online
-   * or at their next login. Resumes like {@link #upload}.
+   * Offers a file to a user. If a direct conversation with them is {@link DirectMode#DIRECT} now, the file goes over
+   * that connection (the server never sees it): they accept or decline, the bytes stream with flow control and
+   * are verified by SHA-256 on their side; declined fails with {@code declined}. Otherwise, or if the direct
+   * connection goes down before the end, it is uploaded to the server and kept for them, and they are offered it
+   * now if online or at their next login. Resumes like {@link #upload}.
    */
   public CompletableFuture<ServerFrame.FileInfo> offer(String to, Path file, TransferListener progress) {
     return connection.upload(file, to.startsWith("@") ? to.substring(1) : to, progress);
@@ -180,6 +184,14 @@ public final class CharlaClient implements AutoCloseable {
    */
   public CompletableFuture<Path> download(String fileId, Path target, TransferListener progress) {
     return connection.download(fileId, target, progress);
+  }
+
+  /**
+   * Whether {@code fileId} names a file offered over a direct connection ({@link ChatListener#onFileOffer} reports
+   * both kinds; {@link #download}, {@link #acceptOffer} and {@link #declineOffer} handle both).
+   */
+  public static boolean isDirectFile(String fileId) {
+    return ClientConnection.isDirectFile(fileId);
   }
 
   /** Deletes your file from the area (only its owner may), or an offer made to you or by you. */
@@ -238,6 +250,11 @@ public final class CharlaClient implements AutoCloseable {
     return connection.directMode(link);
   }
 
+  /** The kind of path ({@link Transport#TCP} or {@link Transport#UDP}) of a {@link DirectMode#DIRECT} conversation. */
+  public Transport directPath(String link) {
+    return connection.directPathKind(link);
+  }
+
   /** The peer's address of a conversation that is {@link DirectMode#DIRECT}, else null. */
   public java.net.InetSocketAddress directPeerAddress(String link) {
     return connection.directPeerAddress(link);
@@ -281,6 +298,8 @@ public final class CharlaClient implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(5);
     private boolean directPaths = true;
     private Duration directTimeout = Duration.ofSeconds(3);
+    private boolean directTcp = true;
+    private boolean directUdp = true;
 
     private Builder() {}
 
@@ -342,6 +361,21 @@ public final class CharlaClient implements AutoCloseable {
      */
     public Builder directPaths(boolean directPaths) {
       this.directPaths = directPaths;
+      return this;
+    }
+
+    /**
+     * Which kinds of direct path to try (default both, at the same time; the first to authenticate wins). The other
+     * kind is neither opened nor reported.
+     */
+    public Builder directPathKinds(Transport... kinds) {
+      java.util.Set<Transport> set = java.util.EnumSet.noneOf(Transport.class);
+      set.addAll(java.util.List.of(kinds));
+      if (set.isEmpty()) {
+        throw new IllegalArgumentException("at least one kind; use directPaths(false) for none");
+      }
+      this.directTcp = set.contains(Transport.TCP);
+      this.directUdp = set.contains(Transport.UDP);
       return this;
     }
 

@@ -6,7 +6,7 @@ public enum DirectMode {
   ASKING,
   /** Accepted: trying the peer's addresses (at most the direct timeout, 3 s by default). */
   CONNECTING,
-  /** Over an authenticated TCP connection between the two clients; the server sees none of it. */
+  /** Over an authenticated TCP connection or UDP path between the two clients; the server sees none of it. */
   DIRECT,
   /** No direct path worked (or it broke): relayed through the server, which stores nothing. */
   RELAYED,

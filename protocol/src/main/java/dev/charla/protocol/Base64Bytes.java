@@ -13,13 +13,13 @@ import java.util.Base64;
 /**
  * Standard base64 (RFC 4648, with padding) for the {@code data} field of file chunks, through
  * {@link java.util.Base64}: several times faster than Jackson's own byte[] handling, which profiles showed to
- * dominate file transfers. The wire form is the same as Jackson's.
+ * dominate file transfers. The wire form is the same as Jackson's. Public for the peer protocol's file chunks.
  */
-final class Base64Bytes {
+public final class Base64Bytes {
   private Base64Bytes() {}
 
-  static final class Serializer extends StdSerializer<byte[]> {
-    Serializer() {
+  public static final class Serializer extends StdSerializer<byte[]> {
+    public Serializer() {
       super(byte[].class);
     }
 
@@ -30,8 +30,8 @@ final class Base64Bytes {
     }
   }
 
-  static final class Deserializer extends StdDeserializer<byte[]> {
-    Deserializer() {
+  public static final class Deserializer extends StdDeserializer<byte[]> {
+    public Deserializer() {
       super(byte[].class);
     }
 

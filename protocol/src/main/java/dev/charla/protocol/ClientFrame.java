@@ -274,23 +274,36 @@ public sealed interface ClientFrame {
 
   /**
    * Ask user {@code to} for a direct connection. {@code candidates} ({@code ip:port}, at most
-   * {@link Limits#MAX_DIRECT_CANDIDATES}) are where this client listens; they are shown to {@code to} only if they
-   * accept. The server answers {@code direct_pending} with the link id.
+   * {@link Limits#MAX_DIRECT_CANDIDATES}) are where this client listens for TCP, {@code udp} (the same rules; may
+   * be absent) where its UDP socket for this link is bound; they are shown to {@code to} only if they accept. The
+   * server answers {@code direct_pending} with the link id.
    */
   @JsonTypeName("direct")
-  record Direct(String id, String to, List<String> candidates) implements ClientFrame {
+  record Direct(String id, String to, List<String> candidates, List<String> udp) implements ClientFrame {
     public Direct {
       Checks.required(to, "to");
       candidates = Checks.candidates(candidates);
+      udp = Checks.candidates(udp);
+    }
+
+    /** A request with TCP candidates only. */
+    public Direct(String id, String to, List<String> candidates) {
+      this(id, to, candidates, null);
     }
   }
 
   /** Accept a {@code direct_request}: the server answers {@code direct_ready} (and tells the requester too). */
   @JsonTypeName("direct_accept")
-  record DirectAccept(String id, String link, List<String> candidates) implements ClientFrame {
+  record DirectAccept(String id, String link, List<String> candidates, List<String> udp) implements ClientFrame {
     public DirectAccept {
       Checks.required(link, "link");
       candidates = Checks.candidates(candidates);
+      udp = Checks.candidates(udp);
+    }
+
+    /** An acceptance with TCP candidates only. */
+    public DirectAccept(String id, String link, List<String> candidates) {
+      this(id, link, candidates, null);
     }
   }
 

@@ -73,6 +73,8 @@ public enum ErrorCode {
   SIZE_MISMATCH("size_mismatch", false),
   /** A direct-connection link id that does not exist, has ended, or is not yours. */
   NO_SUCH_LINK("no_such_link", false),
+  /** (Direct file transfers, between peers) the recipient declined the file. */
+  DECLINED("declined", false),
   /** Something failed inside the server; the request may be retried. */
   INTERNAL("internal", false);
 

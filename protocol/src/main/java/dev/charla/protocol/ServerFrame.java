@@ -206,15 +206,26 @@ public sealed interface ServerFrame {
    * Both sides agreed: connect to the {@code peer}'s {@code candidates} (those it reported, then the address the
    * server sees for it) while accepting its connections, and authenticate with {@code secret} (base64, 32 random
    * bytes, for this link only). {@code role} is {@code a} for the requester, {@code b} for the accepter. Sent to
-   * both; to the accepter it is the reply to {@code direct_accept}.
+   * both; to the accepter it is the reply to {@code direct_accept}. {@code udp} lists the peer's UDP candidates
+   * the same way (empty if it reported none): probe them all at once (docs/PROTOCOL.md, "UDP paths").
    */
   @JsonTypeName("direct_ready")
-  record DirectReady(String re, String link, String peer, String role, String secret, List<String> candidates)
-      implements ServerFrame {
+  record DirectReady(String re, String link, String peer, String role, String secret, List<String> candidates,
+      List<String> udp) implements ServerFrame {
+    public DirectReady {
+      candidates = candidates == null ? List.of() : List.copyOf(candidates);
+      udp = udp == null ? List.of() : List.copyOf(udp);
+    }
+
+    /** TCP candidates only. */
+    public DirectReady(String re, String link, String peer, String role, String secret, List<String> candidates) {
+      this(re, link, peer, role, secret, candidates, null);
+    }
+
     @Override
     public String toString() {
       return "DirectReady[link=" + link + ", peer=" + peer + ", role=" + role + ", secret=<redacted>, candidates="
-          + candidates + "]";
+          + candidates + ", udp=" + udp + "]";
     }
   }
 

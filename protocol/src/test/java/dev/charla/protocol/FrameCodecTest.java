@@ -90,12 +90,14 @@ class FrameCodecTest {
     for (ClientFrame f : List.<ClientFrame>of(
         new ClientFrame.Direct("1", "bob", cands), new ClientFrame.DirectAccept("2", "L1", cands),
         new ClientFrame.DirectDecline("3", "L1"), new ClientFrame.DirectMsg("4", "L1", "hi"),
-        new ClientFrame.DirectClose(null, "L1"))) {
+        new ClientFrame.DirectClose(null, "L1"), new ClientFrame.Direct("5", "bob", cands, List.of("192.0.2.7:40002")),
+        new ClientFrame.DirectAccept("6", "L1", List.of(), cands))) {
       assertThat(codec.decodeClient(codec.encode(f))).isEqualTo(f);
     }
     for (ServerFrame f : List.<ServerFrame>of(
         new ServerFrame.DirectPending("1", "L1", "bob"), new ServerFrame.DirectRequest("L1", "ana"),
         new ServerFrame.DirectReady("2", "L1", "ana", "b", "c2VjcmV0", cands),
+        new ServerFrame.DirectReady("2", "L1", "ana", "b", "c2VjcmV0", cands, List.of("192.0.2.7:40002")),
         new ServerFrame.DirectDeclined("L1", "bob"), new ServerFrame.DirectMsg("L1", "ana", "hi"),
         new ServerFrame.DirectClosed("L1", "closed by bob"))) {
       assertThat(codec.decodeServer(codec.encode(f))).isEqualTo(f);
@@ -103,9 +105,20 @@ class FrameCodecTest {
     for (dev.charla.protocol.peer.PeerFrame f : List.of(
         new dev.charla.protocol.peer.PeerFrame.Hello("L1", "bm9uY2U="), new dev.charla.protocol.peer.PeerFrame.Auth("m"),
         new dev.charla.protocol.peer.PeerFrame.Use(), new dev.charla.protocol.peer.PeerFrame.Msg("hi"),
-        new dev.charla.protocol.peer.PeerFrame.Bye("closed"))) {
+        new dev.charla.protocol.peer.PeerFrame.Bye("closed"),
+        new dev.charla.protocol.peer.PeerFrame.FileOffer("x1", "a.txt", 3, "0".repeat(64)),
+        new dev.charla.protocol.peer.PeerFrame.FileAnswer("x1", true, 0),
+        new dev.charla.protocol.peer.PeerFrame.FileAck("x1", 3),
+        new dev.charla.protocol.peer.PeerFrame.FileEnd("x1", ErrorCode.CHECKSUM_MISMATCH, "no"),
+        new dev.charla.protocol.peer.PeerFrame.FileEnd("x1", null, null))) {
       assertThat(codec.decodePeer(codec.encode(f))).isEqualTo(f);
     }
+    var chunk = new dev.charla.protocol.peer.PeerFrame.FileChunk("x1", 0, new byte[] {1, 2, 3});
+    assertThat(new String(codec.encode(chunk), java.nio.charset.StandardCharsets.UTF_8)).contains("\"data\":\"AQID\"");
+    assertThat(((dev.charla.protocol.peer.PeerFrame.FileChunk) codec.decodePeer(codec.encode(chunk))).data())
+        .containsExactly(1, 2, 3);
+    // Old clients send no udp list; old servers' direct_ready has none: both read as empty.
+    assertThat(((ClientFrame.DirectAccept) decode("{\"type\":\"direct_accept\",\"link\":\"L\"}")).udp()).isEmpty();
     // No candidates is an empty list, not a missing field.
     assertThat(((ClientFrame.Direct) decode("{\"type\":\"direct\",\"to\":\"bob\"}")).candidates()).isEmpty();
   }

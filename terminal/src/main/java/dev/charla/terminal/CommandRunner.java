@@ -92,7 +92,10 @@ final class CommandRunner {
       }
       case Input.OfferFile o -> transfer("send " + o.path() + " to " + o.user(),
           client.offer(o.user(), Path.of(o.path()), progress(o.path()))
-              .thenApply(f -> "offered " + describe(f) + " to " + o.user()));
+              .thenApply(f -> CharlaClient.isDirectFile(f.id())
+                  ? "sent " + f.name() + " (" + bytes(f.size()) + ") to " + o.user()
+                      + " over the direct connection; they verified it"
+                  : "offered " + describe(f) + " to " + o.user()));
       case Input.AcceptOffer a -> transfer("accept " + a.id(),
           client.download(a.id(), dest(a.dest()), progress(a.id()))
               .thenCompose(saved -> client.deleteFile(a.id()).thenApply(v -> "saved " + saved)));

@@ -70,7 +70,8 @@ final class Commands {
               "/rm", List.of(":rm", "/delete"), "/rm <id>", "delete your file from the area", 1, 1,
               a -> new Input.RemoveFile(a.word(0))),
           new CommandSpec(
-              "/send", List.of("/offer"), "/send <user> <path>", "offer a file to a user (online or not)", 2, TEXT,
+              "/send", List.of("/offer"), "/send <user> <path>",
+              "offer a file to a user (online or not; over your direct connection with them if there is one)", 2, TEXT,
               a -> new Input.OfferFile(CommandParser.user(a.word(0)), a.rest(1))),
           new CommandSpec(
               "/accept", List.of(), "/accept <id> [dest]", "accept a file offered to you, saving it into dest", 1, TEXT,

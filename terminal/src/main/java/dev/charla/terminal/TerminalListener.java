@@ -106,8 +106,9 @@ final class TerminalListener implements ChatListener {
 
   @Override
   public void onFileOffer(ServerFrame.FileInfo file) {
+    String how = dev.charla.client.CharlaClient.isDirectFile(file.id()) ? " over your direct connection" : "";
     screen.print(format.note(file.owner() + " offers you " + file.name() + " (" + CommandRunner.bytes(file.size())
-        + "): /accept " + file.id() + " [folder]  or  /decline " + file.id()));
+        + ")" + how + ": /accept " + file.id() + " [folder]  or  /decline " + file.id()));
   }
 
   @Override

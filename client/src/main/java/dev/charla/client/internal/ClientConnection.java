@@ -128,6 +128,21 @@ public final class ClientConnection {
     direct.configure(paths, timeout);
   }
 
+  /** Which kinds of direct path to try. */
+  public void configureDirectKinds(boolean tcp, boolean udp) {
+    direct.kinds(tcp, udp);
+  }
+
+  /** The kind of path a direct conversation uses now, or null if it is not direct. */
+  public Transport directPathKind(String link) {
+    return direct.pathKind(link);
+  }
+
+  /** Whether a file id names a direct (peer-to-peer) offer rather than a file on the server. */
+  public static boolean isDirectFile(String fileId) {
+    return DirectFiles.isDirectId(fileId);
+  }
+
   public CompletableFuture<String> requestDirect(String user) {
     return direct.request(user);
   }
@@ -266,17 +281,31 @@ public final class ClientConnection {
     return request(ClientFrame.Files::new, ServerFrame.FileList.class);
   }
 
+  /**
+   * Uploads, or offers to {@code to}: over the direct path of a conversation with {@code to} that is direct now,
+   * else (or if that path goes down before the end) through the server's file area.
+   */
   public CompletableFuture<ServerFrame.FileInfo> upload(java.nio.file.Path file, String to,
       dev.charla.client.TransferListener listener) {
+    DirectLinks.DirectTo path = to == null ? null : direct.directTo(to);
+    if (path != null) {
+      return direct.files().offer(path, file, listener, () -> transfers.upload(file, to, listener));
+    }
     return transfers.upload(file, to, listener);
   }
 
   public CompletableFuture<java.nio.file.Path> download(String fileId, java.nio.file.Path target,
       dev.charla.client.TransferListener listener) {
+    if (DirectFiles.isDirectId(fileId)) {
+      return direct.files().accept(fileId, target, listener);
+    }
     return transfers.download(fileId, target, listener);
   }
 
   public CompletableFuture<Void> deleteFile(String fileId) {
+    if (DirectFiles.isDirectId(fileId)) {
+      return direct.files().decline(fileId);
+    }
     return request(id -> new ClientFrame.Rm(id, fileId), ServerFrame.Ok.class).thenApply(ok -> null);
   }
 
@@ -730,6 +759,7 @@ public final class ClientConnection {
   private void onDisconnected() {
     failInFlight(new ChatException(ErrorCode.INTERNAL, "connection lost"));
     transfers.onDisconnected();
+    direct.onServerLost();
     if (closed) {
       setState(ConnectionState.CLOSED, "closed");
       return;

@@ -35,25 +35,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Direct conversations of one client (docs/PROTOCOL.md, "Direct connections"): asks and answers through the
- * server, then, once both agreed, listens on an ephemeral TCP port and dials every candidate of the peer; the first
- * connection on which both ends prove the one-time secret wins. If none does within the direct timeout the
- * conversation is relayed by the server ({@code direct_msg}), without the user doing anything.
+ * server, then, once both agreed, listens on an ephemeral TCP port and dials every candidate of the peer, and at the
+ * same time probes the peer's UDP candidates from a UDP socket of its own ({@link UdpPeerPath}); the first path,
+ * TCP or UDP, on which both ends prove the one-time secret wins (the requester decides). If none does within the
+ * direct timeout the conversation is relayed by the server ({@code direct_msg}), without the user doing anything.
+ * Files offered to the peer while the conversation is direct travel over the same path ({@link DirectFiles}).
  *
  * <p>Thread rules: server frames arrive on the client's event loop; sockets are served by virtual threads (one
- * acceptor per listening socket, one per connection attempt). {@link #links} and {@link #requests} are concurrent
- * maps; a {@link Link}'s mode and chosen connection are guarded by the link itself. Listener calls go through
- * {@link ClientConnection#emitEvent}, so they run on the event executor in order.
+ * acceptor per listening socket, one per connection attempt, one per UDP socket). {@link #links} and
+ * {@link #requests} are concurrent maps; a {@link Link}'s mode and chosen path are guarded by the link itself.
+ * Listener calls go through {@link ClientConnection#emitEvent}, so they run on the event executor in order.
  */
 final class DirectLinks {
   private static final Logger log = LoggerFactory.getLogger(DirectLinks.class);
 
   private static final String CLOSED_BY_YOU = "closed by you";
+  static final String SERVER_LOST = "the connection to the server was lost; ask again";
 
   private final ClientConnection conn;
   private final ChatListener listener;
   private final FrameCodec codec = new FrameCodec();
   private volatile boolean paths = true;
+  private volatile boolean tcp = true;
+  private volatile boolean udp = true;
   private volatile Duration timeout = Duration.ofSeconds(3);
+  private final DirectFiles files;
   private final Map<String, Link> links = new ConcurrentHashMap<>();
   /** Requests made to us, link id → requester, until answered or withdrawn. */
   private final Map<String, String> requests = new ConcurrentHashMap<>();
@@ -63,6 +69,7 @@ final class DirectLinks {
   DirectLinks(ClientConnection conn, ChatListener listener) {
     this.conn = conn;
     this.listener = listener;
+    this.files = new DirectFiles(conn, listener, codec);
   }
 
   void configure(boolean paths, Duration timeout) {
@@ -70,14 +77,41 @@ final class DirectLinks {
     this.timeout = timeout;
   }
 
+  /** Which kinds of direct path to try (at least one; {@link #configure} with false turns them all off). */
+  void kinds(boolean tcp, boolean udp) {
+    this.tcp = tcp;
+    this.udp = udp;
+  }
+
+  DirectFiles files() {
+    return files;
+  }
+
+  /**
+   * The direct path to {@code user} (a bare name) of a conversation that is {@link DirectMode#DIRECT}, with its
+   * link id, or null.
+   */
+  DirectTo directTo(String user) {
+    String key = Names.userKey(user);
+    for (Link link : links.values()) {
+      PeerPath p = link.chosen();
+      if (p != null && Names.userKey(link.peer).equals(key)) {
+        return new DirectTo(link.id, link.peer, p);
+      }
+    }
+    return null;
+  }
+
+  record DirectTo(String link, String peer, PeerPath path) {}
+
   // ---- operations (any thread) ----
 
   CompletableFuture<String> request(String user) {
     String name = user.startsWith("@") ? user.substring(1) : user;
     Link link = new Link(name, "a");
-    List<String> candidates;
+    Listening l;
     try {
-      candidates = paths ? link.listen() : List.of();
+      l = paths ? link.listen() : Listening.NONE;
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new ChatException(ErrorCode.INTERNAL, "cannot listen: " + e));
     }
@@ -85,7 +119,7 @@ final class DirectLinks {
     synchronized (awaitingPending) {
       awaitingPending.computeIfAbsent(key, k -> new ArrayDeque<>()).add(link);
     }
-    return conn.requestDirect(id -> new ClientFrame.Direct(id, name, candidates), ServerFrame.DirectPending.class)
+    return conn.requestDirect(id -> new ClientFrame.Direct(id, name, l.tcp(), l.udp()), ServerFrame.DirectPending.class)
         .handle((p, err) -> {
           if (err != null) {
             synchronized (awaitingPending) {
@@ -109,14 +143,15 @@ final class DirectLinks {
     }
     Link link = new Link(from, "b");
     link.id = linkId;
-    List<String> candidates;
+    Listening l;
     try {
-      candidates = paths ? link.listen() : List.of();
+      l = paths ? link.listen() : Listening.NONE;
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new ChatException(ErrorCode.INTERNAL, "cannot listen: " + e));
     }
     links.put(linkId, link);
-    return conn.requestDirect(id -> new ClientFrame.DirectAccept(id, linkId, candidates), ServerFrame.DirectReady.class)
+    return conn.requestDirect(id -> new ClientFrame.DirectAccept(id, linkId, l.tcp(), l.udp()),
+            ServerFrame.DirectReady.class)
         .handle((r, err) -> {
           if (err != null) {
             links.remove(linkId, link);
@@ -142,7 +177,7 @@ final class DirectLinks {
       return CompletableFuture.failedFuture(new ChatException(ErrorCode.BAD_TEXT,
           "text too long: " + text.length() + " chars (limit: " + Limits.MAX_TEXT_CHARS + ")"));
     }
-    PeerConnection direct = link.chosen();
+    PeerPath direct = link.chosen();
     if (direct != null) {
       try {
         direct.send(new PeerFrame.Msg(text));
@@ -176,8 +211,33 @@ final class DirectLinks {
   /** The peer's address of the direct connection, or null if the conversation is not direct. */
   InetSocketAddress peerAddress(String linkId) {
     Link link = links.get(linkId);
-    PeerConnection c = link == null ? null : link.chosen();
+    PeerPath c = link == null ? null : link.chosen();
     return c == null ? null : c.remote();
+  }
+
+  /** The kind of the direct path, or null if the conversation is not direct. */
+  dev.charla.client.Transport pathKind(String linkId) {
+    Link link = links.get(linkId);
+    PeerPath c = link == null ? null : link.chosen();
+    return c == null ? null : c.kind();
+  }
+
+  /**
+   * The connection to the server dropped. The server ends every link of the old session and tells the other sides
+   * (its secret and relay are gone), so this side ends them too, saying bye on direct paths, and the
+   * requests made to us are void; after the reconnect the user asks again.
+   */
+  void onServerLost() {
+    for (String linkId : requests.keySet()) {
+      String from = requests.remove(linkId);
+      if (from != null) {
+        conn.emitEvent(() -> listener.onDirectState(linkId, from, DirectMode.CLOSED, SERVER_LOST));
+      }
+    }
+    for (Link link : links.values()) {
+      links.remove(link.id, link);
+      link.end(SERVER_LOST, true);
+    }
   }
 
   /** The client is closing: every direct connection says bye. */
@@ -264,8 +324,13 @@ final class DirectLinks {
     return v4;
   }
 
+  /** Candidates to report: where this client listens for TCP and where its UDP socket is bound. */
+  record Listening(List<String> tcp, List<String> udp) {
+    static final Listening NONE = new Listening(List.of(), List.of());
+  }
+
   /** One direct conversation. */
-  private final class Link {
+  private final class Link implements UdpPeerPath.Owner {
     final String peer;
     final String role;
     final String peerRole;
@@ -274,9 +339,10 @@ final class DirectLinks {
     final CompletableFuture<String> secret = new CompletableFuture<>();
     /** Guarded by this. */
     private ServerSocket server;
+    private UdpPeerPath udpPath;
     private final List<PeerConnection> attempts = new ArrayList<>();
-    /** The connection in use (role a: also while waiting for b's confirmation, mode still CONNECTING). */
-    private PeerConnection chosen;
+    /** The path in use (role a: also while waiting for b's confirmation, mode still CONNECTING). */
+    private PeerPath chosen;
     /** Whether the relay decision was already postponed once. */
     private boolean deferred;
     /** Role b: authenticated connections waiting for a's {@code use}. */
@@ -288,9 +354,10 @@ final class DirectLinks {
       this.peerRole = role.equals("a") ? "b" : "a";
     }
 
-    /** Opens the listening socket and starts accepting; returns the candidates to report. */
-    List<String> listen() throws IOException {
-      ServerSocket s = new ServerSocket(0, 16);
+    /** Opens the listening socket and the UDP socket, as configured; returns the candidates to report. */
+    Listening listen() throws IOException {
+      ServerSocket s = tcp ? new ServerSocket(0, 16) : null;
+      UdpPeerPath u = udp ? new UdpPeerPath(codec, this, role) : null;
       // Load the handshake's classes (HMAC, JSON) now, while the other user decides, not inside the timeout.
       Thread.ofVirtual().start(() -> {
         try {
@@ -302,43 +369,69 @@ final class DirectLinks {
       });
       synchronized (this) {
         server = s;
+        udpPath = u;
       }
-      Thread.ofVirtual().name("charla-direct-accept").start(() -> {
-        while (!s.isClosed()) {
-          try {
-            Socket socket = s.accept();
-            Thread.ofVirtual().start(() -> attempt(socket));
-          } catch (IOException e) {
-            return; // closed
+      if (s != null) {
+        Thread.ofVirtual().name("charla-direct-accept").start(() -> {
+          while (!s.isClosed()) {
+            try {
+              Socket socket = s.accept();
+              Thread.ofVirtual().start(() -> attempt(socket));
+            } catch (IOException e) {
+              return; // closed
+            }
           }
-        }
-      });
+        });
+      }
+      return new Listening(s == null ? List.of() : candidates(s.getLocalPort()),
+          u == null ? List.of() : candidates(u.localPort()));
+    }
+
+    private static List<String> candidates(int port) {
       List<String> out = new ArrayList<>();
       for (InetAddress a : localAddresses()) {
         if (out.size() < Limits.MAX_DIRECT_CANDIDATES - 1) { // the server adds the address it sees
-          out.add(Candidates.format(a, s.getLocalPort()));
+          out.add(Candidates.format(a, port));
         }
       }
       if (out.isEmpty()) {
         // Only loopback here: the address the server sees (loopback too) plus this port is the candidate.
-        out.add(Candidates.format(InetAddress.getLoopbackAddress(), s.getLocalPort()));
+        out.add(Candidates.format(InetAddress.getLoopbackAddress(), port));
       }
       return out;
     }
 
     void start(ServerFrame.DirectReady r) {
       // CONNECTING before the secret is released: a handshake that finishes at once must find it so.
-      emit(DirectMode.CONNECTING, "trying " + r.candidates().size() + " addresses of " + peer);
+      int tried = (tcp ? r.candidates().size() : 0) + (udp ? r.udp().size() : 0);
+      emit(DirectMode.CONNECTING, "trying " + tried + " addresses of " + peer);
       secret.complete(r.secret());
       if (!paths) {
         relayed("direct connections are off here");
         return;
       }
-      for (String c : r.candidates()) {
-        InetSocketAddress address = Candidates.parse(c);
-        if (address != null) {
-          Thread.ofVirtual().name("charla-direct-dial").start(() -> dial(address));
+      if (tcp) {
+        for (String c : r.candidates()) {
+          InetSocketAddress address = Candidates.parse(c);
+          if (address != null) {
+            Thread.ofVirtual().name("charla-direct-dial").start(() -> dial(address));
+          }
         }
+      }
+      UdpPeerPath u;
+      synchronized (this) {
+        u = udpPath;
+      }
+      if (u != null) {
+        List<InetSocketAddress> targets = new ArrayList<>();
+        for (String c : r.udp()) {
+          InetSocketAddress address = Candidates.parse(c);
+          if (address != null) {
+            targets.add(address);
+          }
+        }
+        // Probing stops when a path is chosen, the link relays or ends; at the latest after two timeouts.
+        u.start(r.secret(), targets, 2 * timeout.toMillis());
       }
       Thread.ofVirtual().name("charla-direct-timer").start(() -> {
         try {
@@ -426,17 +519,8 @@ final class DirectLinks {
     private void read(PeerConnection pc) throws Exception {
       PeerFrame f;
       while ((f = pc.read()) != null) {
-        switch (f) {
-          case PeerFrame.Msg m -> {
-            String linkId = id;
-            conn.emitEvent(() -> listener.onDirectMessage(linkId, peer, m.text(), false));
-          }
-          case PeerFrame.Bye b -> {
-            links.remove(id, this);
-            end("closed by " + peer + (b.reason() == null ? "" : ": " + b.reason()), false);
-            return;
-          }
-          default -> throw new IOException("unexpected peer frame " + f.getClass().getSimpleName());
+        if (!dispatch(pc, f)) {
+          return;
         }
       }
       if (chosenIs(pc)) {
@@ -444,35 +528,78 @@ final class DirectLinks {
       }
     }
 
-    /** Role a: this connection is the one, unless b refuses it; others are closed. */
-    private synchronized boolean tentative(PeerConnection pc) {
+    /** A frame on the chosen path; false once the conversation has ended. */
+    private boolean dispatch(PeerPath path, PeerFrame f) throws IOException {
+      switch (f) {
+        case PeerFrame.Msg m -> {
+          String linkId = id;
+          conn.emitEvent(() -> listener.onDirectMessage(linkId, peer, m.text(), false));
+        }
+        case PeerFrame.Bye b -> {
+          links.remove(id, this);
+          end("closed by " + peer + (b.reason() == null ? "" : ": " + b.reason()), false);
+          return false;
+        }
+        case PeerFrame.FileOffer o -> files.onFrame(id, peer, path, o);
+        case PeerFrame.FileAnswer a -> files.onFrame(id, peer, path, a);
+        case PeerFrame.FileChunk c -> files.onFrame(id, peer, path, c);
+        case PeerFrame.FileAck a -> files.onFrame(id, peer, path, a);
+        case PeerFrame.FileEnd e -> files.onFrame(id, peer, path, e);
+        default -> throw new IOException("unexpected peer frame " + f.getClass().getSimpleName());
+      }
+      return true;
+    }
+
+    // ---- UdpPeerPath.Owner (called by the UDP path's thread, without its lock) ----
+
+    @Override
+    public void onFrame(PeerPath path, PeerFrame frame) {
+      if (!chosenIs(path)) {
+        return;
+      }
+      try {
+        dispatch(path, frame);
+      } catch (IOException e) {
+        lost("direct connection lost: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void onClosed(PeerPath path, String reason, boolean byPeer) {
+      if (!chosenIs(path)) {
+        return;
+      }
+      if (byPeer) {
+        links.remove(id, this);
+        end("closed by " + peer + (reason == null || reason.isEmpty() ? "" : ": " + reason), false);
+      } else {
+        lost("direct connection lost: " + reason);
+      }
+    }
+
+    /** Role a: this path is the one, unless b refuses it; others are closed. */
+    @Override
+    public synchronized boolean tentative(PeerPath pc) {
       if (chosen != null || mode != DirectMode.CONNECTING) {
         return false;
       }
       chosen = pc;
-      for (PeerConnection other : attempts) {
-        if (other != pc) {
-          other.close();
-        }
-      }
-      attempts.clear();
-      attempts.add(pc);
-      closeServer();
+      closeOthers(pc);
       return true;
     }
 
-    /** Role a: b confirmed the tentative connection. */
-    private synchronized boolean confirm(PeerConnection pc) {
+    /** Role a: b confirmed the tentative path. */
+    @Override
+    public synchronized boolean confirm(PeerPath pc) {
       if (chosen != pc || mode != DirectMode.CONNECTING) {
         return false;
       }
-      emit(DirectMode.DIRECT, "direct with " + peer + " at " + Candidates.format(pc.remote().getAddress(),
-          pc.remote().getPort()));
+      emit(DirectMode.DIRECT, describe(pc));
       return true;
     }
 
     /** Role a: the tentative connection failed before b confirmed it; nothing else is left, so relay. */
-    private synchronized void abandon(PeerConnection pc, String why) {
+    private synchronized void abandon(PeerPath pc, String why) {
       if (chosen == pc && mode == DirectMode.CONNECTING) {
         chosen = null;
         deferred = true;
@@ -480,45 +607,67 @@ final class DirectLinks {
       }
     }
 
-    /** Role b: a picked this connection; confirm it before anything else is written on it. */
-    private synchronized boolean choose(PeerConnection pc) {
+    /** Role b: a picked this path; confirm it (on TCP, before anything else is written on it). */
+    @Override
+    public synchronized boolean choose(PeerPath pc) {
       if (chosen != null || mode != DirectMode.CONNECTING) {
         return false;
       }
-      try {
-        pc.send(new PeerFrame.Use());
-      } catch (IOException e) {
-        return false;
+      if (pc instanceof PeerConnection tcpPath) {
+        try {
+          tcpPath.send(new PeerFrame.Use());
+        } catch (IOException e) {
+          return false;
+        }
       }
       chosen = pc;
+      closeOthers(pc);
+      emit(DirectMode.DIRECT, describe(pc));
+      return true;
+    }
+
+    /** Under the lock: every path but {@code keep} is closed, and nothing new is accepted. */
+    private void closeOthers(PeerPath keep) {
       for (PeerConnection other : attempts) {
-        if (other != pc) {
+        if (other != keep) {
           other.close();
         }
       }
       attempts.clear();
+      if (keep instanceof PeerConnection pc) {
+        attempts.add(pc);
+      }
       closeServer();
-      emit(DirectMode.DIRECT, "direct with " + peer + " at " + Candidates.format(pc.remote().getAddress(),
-          pc.remote().getPort()));
-      return true;
+      if (udpPath != null && udpPath != keep) {
+        udpPath.close();
+        udpPath = null;
+      }
     }
 
-    synchronized PeerConnection chosen() {
+    private String describe(PeerPath pc) {
+      return "direct with " + peer + " at " + Candidates.format(pc.remote().getAddress(), pc.remote().getPort())
+          + " over " + pc.kind().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    synchronized PeerPath chosen() {
       return mode == DirectMode.DIRECT ? chosen : null;
     }
 
-    private synchronized boolean chosenIs(PeerConnection pc) {
+    private synchronized boolean chosenIs(PeerPath pc) {
       return chosen == pc && mode == DirectMode.DIRECT;
     }
 
     /** The direct connection broke: the conversation goes on through the server. */
-    synchronized void lost(String why) {
-      if (mode != DirectMode.DIRECT) {
-        return;
+    void lost(String why) {
+      synchronized (this) {
+        if (mode != DirectMode.DIRECT) {
+          return;
+        }
+        chosen.close();
+        chosen = null;
+        emit(DirectMode.RELAYED, why);
       }
-      chosen.close();
-      chosen = null;
-      emit(DirectMode.RELAYED, why);
+      files.onPathDown(id);
     }
 
     private synchronized void relayed(String why) {
@@ -543,20 +692,23 @@ final class DirectLinks {
     }
 
     /** Ends the conversation here; says bye on the direct connection if asked to and there is one. */
-    synchronized void end(String why, boolean sayBye) {
-      if (mode == DirectMode.CLOSED) {
-        return;
-      }
-      if (sayBye && chosen != null && mode == DirectMode.DIRECT) {
-        try {
-          chosen.send(new PeerFrame.Bye(why.equals(CLOSED_BY_YOU) ? null : why));
-        } catch (IOException ignored) {
-          // the server tells the peer too
+    void end(String why, boolean sayBye) {
+      synchronized (this) {
+        if (mode == DirectMode.CLOSED) {
+          return;
         }
+        if (sayBye && chosen != null && mode == DirectMode.DIRECT) {
+          try {
+            chosen.send(new PeerFrame.Bye(why.equals(CLOSED_BY_YOU) ? null : why));
+          } catch (IOException ignored) {
+            // the server tells the peer too
+          }
+        }
+        secret.cancel(false);
+        shutdownSockets();
+        emit(DirectMode.CLOSED, why);
       }
-      secret.cancel(false);
-      shutdownSockets();
-      emit(DirectMode.CLOSED, why);
+      files.onPathDown(id);
     }
 
     synchronized void shutdown() {
@@ -572,6 +724,10 @@ final class DirectLinks {
       if (chosen != null) {
         chosen.close();
         chosen = null;
+      }
+      if (udpPath != null) {
+        udpPath.close();
+        udpPath = null;
       }
     }
 

@@ -262,7 +262,7 @@ final class FileTransfers {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  private static void hashInto(MessageDigest digest, Path file, long length) throws IOException {
+  static void hashInto(MessageDigest digest, Path file, long length) throws IOException {
     byte[] buf = new byte[1 << 16];
     long left = length;
     try (InputStream in = Files.newInputStream(file)) {
@@ -277,8 +277,26 @@ final class FileTransfers {
     }
   }
 
+  /**
+   * Moves a finished {@code part} file into {@code dir} under {@code base}, or {@code base (1).ext}, … whichever is
+   * free first; never replaces anything (the name is claimed atomically before the move). Returns the path.
+   */
+  static Path moveToFreeName(Path part, Path dir, String base) throws IOException {
+    for (int n = 0; n < 10_000; n++) {
+      Path candidate = dir.resolve(n == 0 ? base : FileNames.numbered(base, n));
+      try {
+        Files.createFile(candidate); // claims the name atomically; never replaces anything
+        Files.move(part, candidate, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return candidate;
+      } catch (FileAlreadyExistsException taken) {
+        // try the next number
+      }
+    }
+    throw new IOException("no free name for " + base + " in " + dir);
+  }
+
   /** Rate and time left, measured from when this attempt started. */
-  private static final class Meter {
+  static final class Meter {
     final long startNanos = System.nanoTime();
     final long startBytes;
     long lastEmitNanos;
@@ -441,18 +459,7 @@ final class FileTransfers {
               "downloaded bytes have SHA-256 " + actual + ", expected " + file.sha256() + "; deleted");
         }
         String base = wantedName != null ? wantedName : FileNames.safe(file.name());
-        Path saved = null;
-        for (int n = 0; saved == null; n++) {
-          Path candidate = dir.resolve(n == 0 ? base : FileNames.numbered(base, n));
-          try {
-            Files.createFile(candidate); // claims the name atomically; never replaces anything
-            Files.move(part, candidate, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            saved = candidate;
-          } catch (FileAlreadyExistsException taken) {
-            // try the next number
-          }
-        }
-        Path done = saved;
+        Path done = moveToFreeName(part, dir, base);
         conn.onLoop(() -> downloads.remove(xfer));
         disk.shutdown();
         conn.emitSuccess(result, done);

@@ -16,7 +16,7 @@ import java.net.Socket;
  * One TCP connection to a peer, speaking {@link PeerFrame}s as JSON lines (like the server protocol, with the same
  * frame limit). Blocking; used from virtual threads. {@link #send} may be called from any thread.
  */
-final class PeerConnection implements AutoCloseable {
+final class PeerConnection implements PeerPath, AutoCloseable {
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
@@ -30,7 +30,8 @@ final class PeerConnection implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
-  synchronized void send(PeerFrame frame) throws IOException {
+  @Override
+  public synchronized void send(PeerFrame frame) throws IOException {
     byte[] bytes = codec.encode(frame);
     byte[] line = new byte[bytes.length + 1];
     System.arraycopy(bytes, 0, line, 0, bytes.length);
@@ -61,7 +62,13 @@ final class PeerConnection implements AutoCloseable {
     socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, millis));
   }
 
-  InetSocketAddress remote() {
+  @Override
+  public dev.charla.client.Transport kind() {
+    return dev.charla.client.Transport.TCP;
+  }
+
+  @Override
+  public InetSocketAddress remote() {
     return (InetSocketAddress) socket.getRemoteSocketAddress();
   }
 

@@ -15,7 +15,14 @@ public enum PacketType {
   /** Server to a new client address: random bytes the client must echo to prove it owns the address. */
   CHALLENGE(0x12),
   /** Client to server: the echoed challenge bytes. */
-  RESPONSE(0x13);
+  RESPONSE(0x13),
+  /**
+   * Peer to peer (direct connections): a probe sent to every UDP candidate of the peer at once, carrying a nonce
+   * and, once the peer's nonce is known, the proof of the link's secret ({@code dev.charla.protocol.peer.PeerProbe}).
+   */
+  PEER_PROBE(0x14),
+  /** Peer to peer: the requester picks this address (and the accepter confirms it); authenticated like a probe. */
+  PEER_USE(0x15);
 
   private final int wire;
 
@@ -36,6 +43,8 @@ public enum PacketType {
       case 0x11 -> COOKIE;
       case 0x12 -> CHALLENGE;
       case 0x13 -> RESPONSE;
+      case 0x14 -> PEER_PROBE;
+      case 0x15 -> PEER_USE;
       default -> null;
     };
   }

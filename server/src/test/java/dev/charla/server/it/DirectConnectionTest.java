@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.charla.client.CharlaClient;
 import dev.charla.client.ChatException;
 import dev.charla.client.DirectMode;
+import dev.charla.client.Transport;
 import dev.charla.protocol.ErrorCode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +110,77 @@ class DirectConnectionTest {
   }
 
   @Test
+  void overUdpAloneTheConversationGoesDirectReliablyAndClosesForBoth() throws Exception {
+    try (TestServer server = startServer()) {
+      RecordingListener anaEvents = new RecordingListener();
+      RecordingListener bobEvents = new RecordingListener();
+      // Neither side opens or reports a TCP port: only UDP probing can connect them.
+      CharlaClient ana = server.client(anaEvents, b -> b.directPathKinds(Transport.UDP));
+      CharlaClient bob = server.client(bobEvents, b -> b.directPathKinds(Transport.UDP));
+      ana.guest("ana").join();
+      bob.guest("bob").join();
+
+      String link = ana.requestDirect("bob").join();
+      await().atMost(WAIT).until(() -> bobEvents.directRequests.contains(link + " ana"));
+      bob.acceptDirect(link).join();
+      await().atMost(WAIT).until(() -> ana.directMode(link) == DirectMode.DIRECT
+          && bob.directMode(link) == DirectMode.DIRECT);
+      assertThat(ana.directPath(link)).isEqualTo(Transport.UDP);
+      assertThat(bob.directPath(link)).isEqualTo(Transport.UDP);
+      await().atMost(WAIT).until(() -> anaEvents.directStates.stream()
+          .anyMatch(s -> s.startsWith(link + " DIRECT direct with bob at ") && s.endsWith(" over udp")));
+
+      // Many messages, both ways at once: all arrive, in order, once.
+      List<String> expectedAtBob = new ArrayList<>();
+      List<String> expectedAtAna = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        ana.sendDirect(link, "a" + i);
+        bob.sendDirect(link, "b" + i);
+        expectedAtBob.add("ana: a" + i + " (direct)");
+        expectedAtAna.add("bob: b" + i + " (direct)");
+      }
+      await().atMost(WAIT).until(() -> bobEvents.directMessages.size() >= 200 && anaEvents.directMessages.size() >= 200);
+      assertThat(bobEvents.directMessages).containsExactlyElementsOf(expectedAtBob);
+      assertThat(anaEvents.directMessages).containsExactlyElementsOf(expectedAtAna);
+      assertThat(server.direct().relayedMessages()).isZero();
+
+      ana.closeDirect(link).join();
+      await().atMost(WAIT).until(() -> bobEvents.directStates.contains(link + " CLOSED closed by ana"));
+      assertThat(bob.directMode(link)).isEqualTo(DirectMode.CLOSED);
+    }
+  }
+
+  @Test
+  void unreachableUdpCandidatesFallBackToTheRelay() throws Exception {
+    try (TestServer server = startServer();
+        RawConnection bob = new RawConnection(server.port()).hello().guest("bob")) {
+      RecordingListener anaEvents = new RecordingListener();
+      CharlaClient ana = server.client(anaEvents, b -> b.directPathKinds(Transport.UDP)
+          .directTimeout(Duration.ofMillis(1_000)));
+      ana.guest("ana").join();
+      String link = ana.requestDirect("bob").join();
+      bob.readUntil("\"direct_request\"");
+      // Bob reports a UDP address where nobody answers (a bound socket that never reads): probes go unanswered.
+      try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0)) {
+        bob.send("{\"type\":\"direct_accept\",\"id\":\"a1\",\"link\":\"" + link + "\",\"udp\":[\"127.0.0.1:"
+            + silent.getLocalPort() + "\"]}");
+        String ready = bob.readUntil("\"re\":\"a1\"");
+        // Bob is told ana's UDP candidates (her interfaces, then the address the server sees with her port).
+        assertThat(ready).contains("\"udp\":[\"").contains("127.0.0.1:");
+        await().atMost(WAIT).until(() -> ana.directMode(link) == DirectMode.RELAYED);
+        // Ana did probe the address: PEER_PROBE datagrams (header, role, nonce, and a proof once it knew bob's nonce).
+        silent.setSoTimeout(2_000);
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1300], 1300);
+        silent.receive(p);
+        assertThat(p.getLength()).isBetween(12 + 17, 12 + 17 + 32);
+        assertThat(p.getData()[3]).isEqualTo((byte) 0x14);
+      }
+      ana.sendDirect(link, "through the server").join();
+      assertThat(bob.readUntil("\"direct_msg\"")).contains("through the server");
+    }
+  }
+
+  @Test
   void withoutADirectPathTheServerRelaysAndSaysSo() throws Exception {
     try (TestServer server = startServer()) {
       RecordingListener anaEvents = new RecordingListener();
@@ -137,6 +209,37 @@ class DirectConnectionTest {
       // Going offline ends it for the other side.
       bob.close();
       await().atMost(WAIT).until(() -> anaEvents.directStates.contains(link + " CLOSED bob went offline"));
+    }
+  }
+
+  @Test
+  void afterAReconnectBothSidesAgreeTheConversationEndedAndANewOneWorks() throws Exception {
+    try (TestServer server = startServer()) {
+      RecordingListener anaEvents = new RecordingListener();
+      RecordingListener bobEvents = new RecordingListener();
+      CharlaClient ana = server.client(anaEvents, b -> b.directTimeout(Duration.ofMillis(800)));
+      CharlaClient bob = server.client(bobEvents, b -> b.directPaths(false));
+      ana.register("ana", "correct horse battery").join();
+      bob.register("bob", "battery staple horse").join();
+      String link = ana.requestDirect("bob").join();
+      await().atMost(WAIT).until(() -> bobEvents.directRequests.contains(link + " ana"));
+      bob.acceptDirect(link).join();
+      await().atMost(WAIT).until(() -> ana.directMode(link) == DirectMode.RELAYED);
+
+      // The server goes away and comes back: its links (secret, relay) are gone, and so are both clients'.
+      server.restart();
+      await().atMost(WAIT).until(() -> ana.directMode(link) == DirectMode.CLOSED
+          && bob.directMode(link) == DirectMode.CLOSED);
+      assertThat(anaEvents.directStates).contains(link + " CLOSED the connection to the server was lost; ask again");
+      await().atMost(Duration.ofSeconds(20)).until(() -> ana.state() == dev.charla.client.ConnectionState.LOGGED_IN
+          && bob.state() == dev.charla.client.ConnectionState.LOGGED_IN);
+
+      String again = await().atMost(WAIT).ignoreExceptions().until(() -> ana.requestDirect("bob").join(), l -> true);
+      await().atMost(WAIT).until(() -> bobEvents.directRequests.contains(again + " ana"));
+      bob.acceptDirect(again).join();
+      await().atMost(WAIT).until(() -> ana.directMode(again) == DirectMode.RELAYED);
+      ana.sendDirect(again, "still here").join();
+      await().atMost(WAIT).until(() -> bobEvents.directMessages.contains("ana: still here (relayed)"));
     }
   }
 

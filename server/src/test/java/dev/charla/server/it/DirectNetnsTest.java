@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pairs on a bridge (in a fourth namespace), with distinct addresses 10.231.0.1 (server), .2 (ana) and .3 (bob).
  * Every process is a separate JVM started with {@code ip netns exec}. Needs root and iproute2; skipped otherwise.
  */
-@Timeout(40)
+@Timeout(150)
 class DirectNetnsTest {
   private static final String SERVER_IP = "10.231.0.1";
   private static final String ANA_IP = "10.231.0.2";
@@ -85,6 +85,44 @@ class DirectNetnsTest {
   }
 
   @Test
+  void directUdpCrossesTheNamespacesWithSimultaneousProbes() throws Exception {
+    startServer();
+
+    // Only UDP on both sides: each probes the other's namespace address and the one the server saw, at once.
+    Process bob = start(ns("b"), "bob", DirectPeerMain.class.getName(), SERVER_IP, "7420", "bob", "ana", "accept",
+        "udp");
+    Process ana = start(ns("a"), "ana", DirectPeerMain.class.getName(), SERVER_IP, "7420", "ana", "bob", "ask",
+        "udp");
+    String anaOut = finish(ana, "ana");
+    String bobOut = finish(bob, "bob");
+    assertThat(anaOut).as("ana, with bob's side:%n%s", bobOut)
+        .containsPattern("@@ STATE DIRECT direct with bob at " + BOB_IP.replace(".", "\\.") + ":\\d+ over udp")
+        .contains("@@ PEER /" + BOB_IP + ":").contains(" UDP").contains("@@ MSG echo:hello direct")
+        .contains("@@ DONE true");
+    assertThat(bobOut).contains("@@ STATE DIRECT direct with ana at " + ANA_IP + ":")
+        .contains("@@ MSG hello direct").contains("@@ STATE CLOSED closed by ana");
+  }
+
+  @Test
+  void whenTheClientsCannotReachEachOtherBothPathsFailAndTheServerRelays() throws Exception {
+    startServer();
+    // No iptables here: a blackhole route in each client's namespace drops everything towards the other client,
+    // TCP and UDP alike, while both still reach the server.
+    run("ip", "-n", ns("a"), "route", "add", "blackhole", BOB_IP + "/32");
+    run("ip", "-n", ns("b"), "route", "add", "blackhole", ANA_IP + "/32");
+
+    Process bob = start(ns("b"), "bob", DirectPeerMain.class.getName(), SERVER_IP, "7420", "bob", "ana", "accept",
+        "direct");
+    Process ana = start(ns("a"), "ana", DirectPeerMain.class.getName(), SERVER_IP, "7420", "ana", "bob", "ask",
+        "direct");
+    String anaOut = finish(ana, "ana");
+    String bobOut = finish(bob, "bob");
+    assertThat(anaOut).as("ana, with bob's side:%n%s", bobOut).contains("@@ STATE RELAYED no direct path within 3000 ms")
+        .doesNotContain("@@ STATE DIRECT").contains("@@ MSG echo:hello relayed").contains("@@ DONE true");
+    assertThat(bobOut).contains("@@ STATE RELAYED").doesNotContain("@@ STATE DIRECT").contains("@@ MSG hello relayed");
+  }
+
+  @Test
   void withoutAPathTheServerRelaysAcrossTheNamespaces() throws Exception {
     startServer();
 
@@ -127,7 +165,7 @@ class DirectNetnsTest {
   }
 
   private String finish(Process p, String label) throws Exception {
-    boolean exited = p.waitFor(25, TimeUnit.SECONDS);
+    boolean exited = p.waitFor(60, TimeUnit.SECONDS); // three JVMs start on a machine that may be busy
     String out = Files.readString(dir.resolve(label + ".log"), StandardCharsets.UTF_8);
     assertThat(exited).as("%s exited in time; its output:%n%s", label, out).isTrue();
     return out;

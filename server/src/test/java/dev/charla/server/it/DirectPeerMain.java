@@ -4,6 +4,7 @@ import dev.charla.client.CharlaClient;
 import dev.charla.client.ChatException;
 import dev.charla.client.ChatListener;
 import dev.charla.client.DirectMode;
+import dev.charla.client.Transport;
 import dev.charla.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * One side of a direct conversation in its own process, for {@link DirectNetnsTest} (run inside a network
  * namespace). Prints {@code @@ STATE mode detail}, {@code @@ MSG text direct|relayed} and {@code @@ DONE}.
  *
- * <p>Arguments: {@code host port name peer ask|accept direct|nodirect}. The asker requests a conversation with
+ * <p>Arguments: {@code host port name peer ask|accept direct|tcp|udp|nodirect} (direct: both kinds of path). The asker requests a conversation with
  * {@code peer}, sends {@code hello} once it is direct or relayed, waits for the echo and closes; the accepter
  * accepts, echoes every message as {@code echo:text} and exits when the conversation closes.
  */
@@ -28,7 +29,7 @@ public final class DirectPeerMain {
     String name = args[2];
     String peer = args[3];
     boolean ask = args[4].equals("ask");
-    boolean paths = args[5].equals("direct");
+    String kinds = args[5];
     LinkedBlockingQueue<String> states = new LinkedBlockingQueue<>();
     LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     CountDownLatch closed = new CountDownLatch(1);
@@ -57,12 +58,13 @@ public final class DirectPeerMain {
         }
       }
     };
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    self[0] = connect(host, port, paths, listener, deadline);
+    // The server JVM may start slowly on a busy machine.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+    self[0] = connect(host, port, kinds, listener, deadline);
     self[0].guest(name).join();
     System.out.println("@@ ONLINE " + name);
     if (!ask) {
-      boolean done = closed.await(20, TimeUnit.SECONDS);
+      boolean done = closed.await(45, TimeUnit.SECONDS);
       System.out.println("@@ DONE " + done);
       System.exit(done ? 0 : 2);
     }
@@ -86,7 +88,7 @@ public final class DirectPeerMain {
       System.out.println("@@ DONE false (no mode)");
       System.exit(2);
     }
-    System.out.println("@@ PEER " + self[0].directPeerAddress(link));
+    System.out.println("@@ PEER " + self[0].directPeerAddress(link) + " " + self[0].directPath(link));
     self[0].sendDirect(link, "hello").join();
     String echo = messages.poll(10, TimeUnit.SECONDS);
     self[0].closeDirect(link).join();
@@ -95,11 +97,17 @@ public final class DirectPeerMain {
     System.exit("echo:hello".equals(echo) ? 0 : 2);
   }
 
-  private static CharlaClient connect(String host, int port, boolean paths, ChatListener listener, long deadline)
+  private static CharlaClient connect(String host, int port, String kinds, ChatListener listener, long deadline)
       throws InterruptedException {
     while (true) {
-      CharlaClient c = CharlaClient.builder().host(host).port(port).listener(listener).reconnect(false)
-          .directPaths(paths).directTimeout(Duration.ofSeconds(3)).build();
+      CharlaClient.Builder b = CharlaClient.builder().host(host).port(port).listener(listener).reconnect(false)
+          .directPaths(!kinds.equals("nodirect")).directTimeout(Duration.ofSeconds(3));
+      switch (kinds) {
+        case "tcp" -> b.directPathKinds(Transport.TCP);
+        case "udp" -> b.directPathKinds(Transport.UDP);
+        default -> { }
+      }
+      CharlaClient c = b.build();
       try {
         c.connect().join();
         return c;

@@ -49,15 +49,17 @@ public final class DirectBroker {
     final String id;
     final Session a;
     final List<String> aCandidates;
+    final List<String> aUdp;
     final String bKey;
     final String bName;
     Session b;
     State state = State.PENDING;
 
-    Link(String id, Session a, List<String> aCandidates, String bKey, String bName) {
+    Link(String id, Session a, List<String> aCandidates, List<String> aUdp, String bKey, String bName) {
       this.id = id;
       this.a = a;
       this.aCandidates = aCandidates;
+      this.aUdp = aUdp;
       this.bKey = bKey;
       this.bName = bName;
     }
@@ -119,7 +121,8 @@ public final class DirectBroker {
       return;
     }
     String id = randomId();
-    Link link = new Link(id, s, withObserved(f.candidates(), s), key, targets.get(0).userName());
+    Link link = new Link(id, s, withObserved(f.candidates(), s), withObserved(f.udp(), s), key,
+        targets.get(0).userName());
     links.put(id, link);
     s.send(codec.encode(new ServerFrame.DirectPending(f.id(), id, link.bName)));
     byte[] ask = codec.encode(new ServerFrame.DirectRequest(id, s.userName()));
@@ -146,8 +149,11 @@ public final class DirectBroker {
     RANDOM.nextBytes(secret);
     String key = Base64.getEncoder().encodeToString(secret);
     List<String> bCandidates = withObserved(f.candidates(), s);
-    link.a.send(codec.encode(new ServerFrame.DirectReady(null, link.id, s.userName(), "a", key, bCandidates)));
-    s.send(codec.encode(new ServerFrame.DirectReady(f.id(), link.id, link.a.userName(), "b", key, link.aCandidates)));
+    List<String> bUdp = withObserved(f.udp(), s);
+    link.a.send(codec.encode(
+        new ServerFrame.DirectReady(null, link.id, s.userName(), "a", key, bCandidates, bUdp)));
+    s.send(codec.encode(
+        new ServerFrame.DirectReady(f.id(), link.id, link.a.userName(), "b", key, link.aCandidates, link.aUdp)));
     // The user's other sessions stop asking.
     tellOthers(link, s, "accepted elsewhere");
   }
@@ -232,7 +238,12 @@ public final class DirectBroker {
     }
   }
 
-  /** The reported candidates, then the address the server sees with each reported port (deduplicated). */
+  /**
+   * The reported candidates, then the address the server sees with each reported port (deduplicated). The server
+   * observes only the session's IP (its connection's port says nothing about the peer sockets), so for TCP and UDP
+   * alike the public candidate is that IP with the port the client bound: right behind a NAT that keeps port
+   * numbers (most simple ones do when the port is free), and harmless otherwise.
+   */
   private static List<String> withObserved(List<String> reported, Session s) {
     Set<String> all = new LinkedHashSet<>(reported);
     for (String c : reported) {
