@@ -191,6 +191,7 @@ final class LoadClient implements AutoCloseable {
    */
   static final class TcpConn extends Conn {
     private static final int MAX_LINE = 1 << 20;
+    private static final byte NEWLINE = '\n';
 
     /** Per event loop: the bytes of the read being split, and the view handed to the listener. */
     private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
@@ -263,12 +264,10 @@ final class LoadClient implements AutoCloseable {
       }
       byte[] a = s.bytes;
       int start = 0;
-      for (int i = carried; i < total; i++) {
-        if (a[i] == '\n') {
-          ByteBuf line = s.view.setIndex(start, i);
-          listener.onLine(this, line, Wire.type(line));
-          start = i + 1;
-        }
+      for (int i = Wire.indexOf(a, carried, total, NEWLINE); i >= 0; i = Wire.indexOf(a, i + 1, total, NEWLINE)) {
+        ByteBuf line = s.view.setIndex(start, i);
+        listener.onLine(this, line, Wire.type(line));
+        start = i + 1;
       }
       if (start < total) {
         if (total - start > MAX_LINE) {

@@ -1,0 +1,45 @@
+package dev.charla.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The generator's scanner: it reads every byte the server sends, so it is fast; it must also be right. */
+class WireTest {
+  @Test
+  void indexOfFindsTheFirstOccurrenceWhereverItIs() {
+    long seed = System.nanoTime();
+    System.out.println("WireTest seed " + seed);
+    Random random = new Random(seed);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] a = new byte[random.nextInt(40)];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (byte) (random.nextInt(4) == 0 ? '\n' : random.nextInt(256));
+      }
+      int from = a.length == 0 ? 0 : random.nextInt(a.length);
+      int to = from + random.nextInt(a.length - from + 1);
+      int expected = -1;
+      for (int i = from; i < to; i++) {
+        if (a[i] == '\n') {
+          expected = i;
+          break;
+        }
+      }
+      assertThat(Wire.indexOf(a, from, to, (byte) '\n')).as("seed %d round %d", seed, round).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void readsTypeSeqAndSendTimeFromAServerMsg() {
+    byte[] line = ("{\"type\":\"msg\",\"sid\":7,\"conv\":\"#seq\\\"x\",\"seq\":42,\"from\":\"a\",\"to\":\"#seq\","
+        + "\"ts\":1,\"text\":\"t123456 charla bench payload\"}").getBytes(UTF_8);
+    var buf = Unpooled.wrappedBuffer(line);
+
+    assertThat(Wire.type(buf)).isEqualTo(Wire.Type.MSG);
+    assertThat(Wire.seq(buf)).isEqualTo(42);
+    assertThat(Wire.sentNanos(buf)).isEqualTo(123456);
+  }
+}
