@@ -32,12 +32,24 @@ final class ServerProcess implements ServerUnderTest {
    *
    * @param jvmArgs extra JVM options, e.g. a flight recording
    */
+  /** A port number free for TCP and for UDP right now (the server takes both; tests nearby hold UDP ports). */
+  private static int freeTcpAndUdpPort() throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try (ServerSocket tcp = new ServerSocket(0)) {
+        int port = tcp.getLocalPort();
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket(port)) {
+          return port;
+        } catch (java.net.SocketException taken) {
+          // next
+        }
+      }
+    }
+    throw new IOException("no port free for both TCP and UDP after 50 tries");
+  }
+
   static ServerProcess start(Path serverJar, String durability, int ioThreads, List<String> jvmArgs)
       throws IOException, InterruptedException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = freeTcpAndUdpPort();
     Path dir = Files.createTempDirectory("charla-bench-");
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
