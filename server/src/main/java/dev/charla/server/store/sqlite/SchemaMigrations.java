@@ -93,6 +93,22 @@ final class SchemaMigrations {
             recipient_name TEXT
           ) WITHOUT ROWID;
           CREATE INDEX uploads_by_owner ON uploads (owner_key, sha256, size);
+          """,
+          // 3: expiry of abandoned uploads and unanswered offers. NULL in the new columns means "never since
+          // created": the expiry clock then runs from created_at.
+          """
+          ALTER TABLE uploads ADD COLUMN active_at INTEGER;
+          ALTER TABLE files ADD COLUMN fetched_at INTEGER;
+          CREATE TABLE expired_offers (
+            id             TEXT    PRIMARY KEY,
+            owner_key      TEXT    NOT NULL,
+            owner_name     TEXT    NOT NULL,
+            name           TEXT    NOT NULL,
+            recipient_key  TEXT    NOT NULL,
+            recipient_name TEXT    NOT NULL,
+            expired_at     INTEGER NOT NULL
+          ) WITHOUT ROWID;
+          CREATE INDEX expired_offers_by_time ON expired_offers (expired_at);
           """);
 
   private SchemaMigrations() {}
