@@ -71,6 +71,11 @@ public enum ErrorCode {
   CHECKSUM_MISMATCH("checksum_mismatch", false),
   /** More bytes than announced, or a chunk at the wrong offset; the upload was discarded or refused. */
   SIZE_MISMATCH("size_mismatch", false),
+  /**
+   * The upload or file offer was removed by the server because it was left too long: an upload without a chunk
+   * for the upload expiry, an offer neither accepted nor declined within the offer expiry. Nothing of it is kept.
+   */
+  EXPIRED("expired", false),
   /** A direct-connection link id that does not exist, has ended, or is not yours. */
   NO_SUCH_LINK("no_such_link", false),
   /** (Direct file transfers, between peers) the recipient declined the file. */

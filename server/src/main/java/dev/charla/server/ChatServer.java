@@ -74,6 +74,11 @@ public final class ChatServer implements AutoCloseable {
   }
 
   public static ChatServer start(Options o) throws InterruptedException {
+    return start(o, Ticker.SYSTEM);
+  }
+
+  /** Starts a server whose core reads time from {@code ticker}: tests pass a clock they move. */
+  public static ChatServer start(Options o, Ticker ticker) throws InterruptedException {
     SqliteChatStore store = SqliteChatStore.open(o.database(), o.durability());
     DirectoryFileBlobs blobs;
     try {
@@ -84,7 +89,7 @@ public final class ChatServer implements AutoCloseable {
       throw new java.io.UncheckedIOException("cannot create the file area next to " + o.database(), e);
     }
     ChatCore core = new ChatCore(o.config(), store, new PasswordHasher(o.hashParams(), new java.security.SecureRandom()),
-        Ticker.SYSTEM, new SqliteFileStore(store), blobs);
+        ticker, new SqliteFileStore(store), blobs);
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(o.ioThreads(), NioIoHandler.newFactory());
     // One thread serves the UDP socket and drives every UDP connection's state machine.

@@ -61,6 +61,16 @@ public final class ServerMain implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   long fileQuotaMiB = ChatConfig.defaults().fileQuotaBytes() >> 20;
 
+  @Option(names = "--upload-expiry",
+      description = "Hours an unfinished upload may go without a chunk before it is deleted and its quota freed "
+          + "(default: ${DEFAULT-VALUE}).")
+  long uploadExpiryHours = ChatConfig.defaults().uploadExpiry().toHours();
+
+  @Option(names = "--offer-expiry",
+      description = "Days a file offer may stay neither accepted nor declined before it is withdrawn and deleted "
+          + "(default: ${DEFAULT-VALUE}).")
+  long offerExpiryDays = ChatConfig.defaults().offerExpiry().toDays();
+
   @Option(names = "--io-threads", description = "Netty event loop threads (default: number of cores).")
   int ioThreads = Runtime.getRuntime().availableProcessors();
 
@@ -78,6 +88,8 @@ public final class ServerMain implements Callable<Integer> {
         .addressVisibility(addressVisibility)
         .maxFileBytes(maxFileMiB << 20)
         .fileQuotaBytes(fileQuotaMiB << 20)
+        .uploadExpiry(Duration.ofHours(uploadExpiryHours))
+        .offerExpiry(Duration.ofDays(offerExpiryDays))
         .build();
     if (unlimited) {
       config = config.unlimited();

@@ -29,6 +29,12 @@ import java.time.Duration;
  *     every login to every member costs the square of the room's size
  * @param maxFileBytes largest file a user may upload or offer
  * @param fileQuotaBytes bytes each registered user may keep on the server (files, offers, uploads in progress)
+ * @param uploadExpiry how long an unfinished upload may go without a chunk before its bytes are deleted and its
+ *     quota freed
+ * @param offerExpiry how long a file offer may stay neither accepted (fetched) nor declined before it is withdrawn
+ *     and its bytes deleted; each fetch by the recipient restarts it
+ * @param fileSweepInterval how often the file area looks for expired uploads and offers (also once at startup);
+ *     expiry happens at most this late
  */
 public record ChatConfig(
     int messagesPerSecond,
@@ -50,7 +56,18 @@ public record ChatConfig(
     int hashQueue,
     int presenceNoticeMaxMembers,
     long maxFileBytes,
-    long fileQuotaBytes) {
+    long fileQuotaBytes,
+    Duration uploadExpiry,
+    Duration offerExpiry,
+    Duration fileSweepInterval) {
+
+  public ChatConfig {
+    for (Duration d : new Duration[] {uploadExpiry, offerExpiry, fileSweepInterval}) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("file expiry and sweep durations must be positive: " + d);
+      }
+    }
+  }
 
   /** Who may see each session's IP address and port in presence. */
   public enum AddressVisibility {
@@ -64,7 +81,7 @@ public record ChatConfig(
     return new ChatConfig(
         10, 30, 50, 100, 16, 50_000, 30, 10, 10, Duration.ofSeconds(30), Duration.ofSeconds(90),
         Duration.ofDays(30), 4L << 20, AddressVisibility.EVERYONE, 20, 2, 64, 100,
-        2L << 30, 5L << 30);
+        2L << 30, 5L << 30, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10));
   }
 
   /** A copy with flood and throttle limits lifted: for benchmarks on loopback, never for public servers. */
@@ -102,6 +119,9 @@ public record ChatConfig(
     private int presenceNoticeMaxMembers;
     private long maxFileBytes;
     private long fileQuotaBytes;
+    private Duration uploadExpiry;
+    private Duration offerExpiry;
+    private Duration fileSweepInterval;
 
     private Builder(ChatConfig c) {
       messagesPerSecond = c.messagesPerSecond;
@@ -124,6 +144,9 @@ public record ChatConfig(
       presenceNoticeMaxMembers = c.presenceNoticeMaxMembers;
       maxFileBytes = c.maxFileBytes;
       fileQuotaBytes = c.fileQuotaBytes;
+      uploadExpiry = c.uploadExpiry;
+      offerExpiry = c.offerExpiry;
+      fileSweepInterval = c.fileSweepInterval;
     }
 
     public Builder messagesPerSecond(int v) { messagesPerSecond = v; return this; }
@@ -146,12 +169,15 @@ public record ChatConfig(
     public Builder presenceNoticeMaxMembers(int v) { presenceNoticeMaxMembers = v; return this; }
     public Builder maxFileBytes(long v) { maxFileBytes = v; return this; }
     public Builder fileQuotaBytes(long v) { fileQuotaBytes = v; return this; }
+    public Builder uploadExpiry(Duration v) { uploadExpiry = v; return this; }
+    public Builder offerExpiry(Duration v) { offerExpiry = v; return this; }
+    public Builder fileSweepInterval(Duration v) { fileSweepInterval = v; return this; }
 
     public ChatConfig build() {
       return new ChatConfig(messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp,
           maxSessions, loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout,
           idleTimeout, tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue,
-          presenceNoticeMaxMembers, maxFileBytes, fileQuotaBytes);
+          presenceNoticeMaxMembers, maxFileBytes, fileQuotaBytes, uploadExpiry, offerExpiry, fileSweepInterval);
     }
   }
 }

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * {@link FileBlobs} in a directory: {@code <dir>/<id>} for files, {@code <dir>/partial/<xfer>} for uploads in
@@ -26,8 +29,10 @@ public final class DirectoryFileBlobs implements FileBlobs {
     return dir;
   }
 
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{8,64}");
+
   private static String checked(String id) {
-    if (id == null || !id.matches("[A-Za-z0-9_-]{8,64}")) {
+    if (id == null || !ID.matcher(id).matches()) {
       throw new IllegalArgumentException("not a server file id: " + id);
     }
     return id;
@@ -72,5 +77,23 @@ public final class DirectoryFileBlobs implements FileBlobs {
   @Override
   public void deleteFile(String fileId) throws IOException {
     Files.deleteIfExists(dir.resolve(checked(fileId)));
+  }
+
+  @Override
+  public List<String> fileIds() throws IOException {
+    return ids(dir);
+  }
+
+  @Override
+  public List<String> partialIds() throws IOException {
+    return ids(partial);
+  }
+
+  /** Regular files named like a server id; anything else in the directory is not ours to judge and is left. */
+  private static List<String> ids(Path in) throws IOException {
+    try (Stream<Path> entries = Files.list(in)) {
+      return entries.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+          .filter(n -> ID.matcher(n).matches()).toList();
+    }
   }
 }

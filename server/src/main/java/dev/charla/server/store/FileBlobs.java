@@ -2,6 +2,7 @@ package dev.charla.server.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.util.List;
 
 /**
  * The bytes of files and partial uploads, named only by server-generated ids (never by anything a client sent).
@@ -26,4 +27,10 @@ public interface FileBlobs {
   FileChannel readFile(String fileId) throws IOException;
 
   void deleteFile(String fileId) throws IOException;
+
+  /** Ids of the stored files on disk (only names of the server's id form). */
+  List<String> fileIds() throws IOException;
+
+  /** Transfer ids of the partial files on disk (only names of the server's id form). */
+  List<String> partialIds() throws IOException;
 }

@@ -5,6 +5,7 @@ import dev.charla.client.Transport;
 import dev.charla.server.transport.udp.UdpServer;
 import dev.charla.server.ChatServer;
 import dev.charla.server.core.ChatConfig;
+import dev.charla.server.core.Ticker;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.function.UnaryOperator;
 /** A real server on an ephemeral loopback port with a real SQLite file, plus the clients a test opens. */
 final class TestServer implements AutoCloseable {
   final Path database;
+  /** The server's clock, kept across restarts: the system's, or one the test moves. */
+  private final Ticker ticker;
   private ChatServer.Options options;
   private ChatServer server;
   private final List<CharlaClient> clients = new ArrayList<>();
@@ -27,10 +30,21 @@ final class TestServer implements AutoCloseable {
 
   TestServer(Path dir, UnaryOperator<ChatConfig> config, UnaryOperator<UdpServer.Options> udp)
       throws InterruptedException {
+    this(dir, config, udp, Ticker.SYSTEM);
+  }
+
+  /** A server whose core reads time from {@code ticker}. */
+  TestServer(Path dir, UnaryOperator<ChatConfig> config, Ticker ticker) throws InterruptedException {
+    this(dir, config, u -> u, ticker);
+  }
+
+  private TestServer(Path dir, UnaryOperator<ChatConfig> config, UnaryOperator<UdpServer.Options> udp, Ticker ticker)
+      throws InterruptedException {
     this.database = dir.resolve("charla.db");
+    this.ticker = ticker;
     ChatServer.Options o = ChatServer.Options.forTests(database).withConfig(config.apply(ChatConfig.defaults()));
     this.options = o.withUdp(udp.apply(o.udp()));
-    this.server = ChatServer.start(options);
+    this.server = ChatServer.start(options, ticker);
   }
 
   int port() {
@@ -42,7 +56,7 @@ final class TestServer implements AutoCloseable {
     int port = server.tcpPort();
     server.close();
     options = options.withPort(port);
-    server = ChatServer.start(options);
+    server = ChatServer.start(options, ticker);
   }
 
   /** Stops the server; {@link #startAgain} brings it back on the same port and database. */
@@ -52,7 +66,7 @@ final class TestServer implements AutoCloseable {
   }
 
   void startAgain() throws InterruptedException {
-    server = ChatServer.start(options);
+    server = ChatServer.start(options, ticker);
   }
 
   CharlaClient client(RecordingListener listener) {

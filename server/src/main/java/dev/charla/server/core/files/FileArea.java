@@ -10,6 +10,7 @@ import dev.charla.server.core.ChatConfig;
 import dev.charla.server.core.FrameFitter;
 import dev.charla.server.core.Session;
 import dev.charla.server.core.Ticker;
+import dev.charla.server.store.ExpiredOffer;
 import dev.charla.server.store.FileBlobs;
 import dev.charla.server.store.FileRecord;
 import dev.charla.server.store.FileStore;
@@ -20,13 +21,17 @@ import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,14 +46,33 @@ import org.slf4j.LoggerFactory;
  * acknowledgements keep the window open, so neither direction holds more than a window per transfer in memory and
  * a download never overflows the session's outbound queue.
  *
+ * <p>Expiry: an upload without a chunk for {@link ChatConfig#uploadExpiry()} and an offer neither fetched nor
+ * removed by its recipient for {@link ChatConfig#offerExpiry()} are deleted by {@link #sweep()}, which runs once
+ * when the file area is built and then every {@link ChatConfig#fileSweepInterval()}, always against the injected
+ * {@link Ticker}. Blobs without a row (left by a crash between writing bytes and recording them) are deleted once,
+ * at startup, before any transfer can be under way; later they could be a transfer's bytes whose row is coming.
+ *
  * <p>Thread rules: the frame methods run on the session's transport thread and never block. Store and file I/O run
- * on {@link #io}; each transfer's I/O runs on its own {@link SerialExecutor}, so it is ordered. Fields of a
- * transfer read on both sides are volatile; {@code received} of an upload belongs to the transport thread of the
- * session it is attached to.
+ * on {@link #io}; each transfer's I/O runs on its own {@link SerialExecutor}, so it is ordered. The sweep runs on
+ * its own thread ({@code charla-files-sweep}), never on a transport thread. Fields of a transfer read on both
+ * sides are volatile; {@code received} of an upload belongs to the transport thread of the session it is attached
+ * to. Attaching an upload to a session and expiring it both happen under {@link #quotaLock}, so an upload being
+ * resumed is never expired under it.
  */
 public final class FileArea implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FileArea.class);
   private static final long WINDOW_BYTES = (long) Limits.FILE_WINDOW_CHUNKS * Limits.FILE_CHUNK_BYTES;
+  /**
+   * How long an expired offer (and, in memory, an expired upload's transfer id) is remembered, so that its sender
+   * or recipient is told {@code expired} rather than {@code no_such_file}. After that it is simply unknown.
+   */
+  public static final Duration EXPIRED_MEMORY = Duration.ofDays(30);
+  /**
+   * An upload's last activity is written to the store at most this often while chunks flow (and always when it is
+   * resumed or its connection ends), so after a crash it is at most this stale; in between the sweep goes by the
+   * in-memory time.
+   */
+  private static final long ACTIVITY_WRITE_MILLIS = 60_000;
 
   /** What the file area needs to know of users: who may receive an offer, and how to reach them. */
   public interface Users {
@@ -73,8 +97,15 @@ public final class FileArea implements AutoCloseable {
   /** Uploads attached to a session, by transfer id. */
   private final ConcurrentHashMap<String, Upload> uploads = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Download> downloads = new ConcurrentHashMap<>();
-  /** Serializes quota checks with the reservations they allow. */
+  /** Serializes quota checks with the reservations they allow, and attaching uploads with expiring them. */
   private final Object quotaLock = new Object();
+  /** Transfer ids of uploads the sweep expired, with when, so a late chunk is told {@code expired}. */
+  private final ConcurrentHashMap<String, Long> expiredUploads = new ConcurrentHashMap<>();
+  /** Runs {@link #sweep()} periodically; its one thread does blocking store and disk work. */
+  private final ScheduledExecutorService sweeper;
+
+  /** What one sweep removed: uploads and offers expired, and the bytes of quota they held. */
+  public record SweepResult(int uploads, int offers, long bytes) {}
 
   public FileArea(ChatConfig config, FileStore store, FileBlobs blobs, Users users, Ticker ticker) {
     this.config = config;
@@ -83,6 +114,13 @@ public final class FileArea implements AutoCloseable {
     this.users = users;
     this.ticker = ticker;
     this.io = Executors.newFixedThreadPool(4, Thread.ofPlatform().name("charla-files-", 0).daemon().factory());
+    // At startup, before any connection exists: a restart must not keep garbage forever.
+    removeOrphans();
+    sweepQuietly();
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("charla-files-sweep").daemon().factory());
+    long every = config.fileSweepInterval().toMillis();
+    sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
   }
 
   // ---- frames (transport threads) ----
@@ -136,7 +174,7 @@ public final class FileArea implements AutoCloseable {
     String key = s.userKey();
     io.execute(() -> {
       try {
-        for (FileRecord f : store.offersFor(key)) {
+        for (FileRecord f : store.offersFor(key, ticker.nowMillis() - config.offerExpiry().toMillis())) {
           send(s, new ServerFrame.FileOffer(info(f)));
         }
       } catch (RuntimeException e) {
@@ -150,10 +188,23 @@ public final class FileArea implements AutoCloseable {
     run(s, g.id(), () -> {
       Optional<FileRecord> found = store.findFile(g.file());
       if (found.isEmpty() || !visibleTo(found.get(), me)) {
-        error(s, g.id(), ErrorCode.NO_SUCH_FILE, "no such file: " + g.file());
+        noSuchFile(s, g.id(), g.file(), me);
         return;
       }
       FileRecord f = found.get();
+      if (me.equals(f.recipientKey())) {
+        // Accepting restarts the offer's expiry clock; the store refuses if it already ran out (or the offer is
+        // gone), and an offer past its time is expired now rather than served until the next sweep.
+        long now = ticker.nowMillis();
+        long cutoff = now - config.offerExpiry().toMillis();
+        if (!store.touchOffer(f.id(), now, cutoff)) {
+          if (!downloading(f.id())) {
+            expireOffer(f, now, cutoff);
+          }
+          noSuchFile(s, g.id(), g.file(), me);
+          return;
+        }
+      }
       long offset = g.offset() == null ? 0 : g.offset();
       if (offset > f.size()) {
         error(s, g.id(), ErrorCode.BAD_FRAME, "offset " + offset + " is past the end (" + f.size() + " bytes)");
@@ -184,7 +235,7 @@ public final class FileArea implements AutoCloseable {
     run(s, r.id(), () -> {
       Optional<FileRecord> found = store.findFile(r.file());
       if (found.isEmpty() || !visibleTo(found.get(), me)) {
-        error(s, r.id(), ErrorCode.NO_SUCH_FILE, "no such file: " + r.file());
+        noSuchFile(s, r.id(), r.file(), me);
         return;
       }
       FileRecord f = found.get();
@@ -205,7 +256,12 @@ public final class FileArea implements AutoCloseable {
   public void chunk(Session s, ClientFrame.Chunk c) {
     Upload u = uploads.get(c.xfer());
     if (u == null || u.session != s) {
-      error(s, c.id(), ErrorCode.NO_SUCH_TRANSFER, "no upload " + c.xfer() + " on this connection");
+      if (u == null && expiredUploads.containsKey(c.xfer())) {
+        error(s, c.id(), ErrorCode.EXPIRED, "upload " + c.xfer() + " expired after "
+            + describe(config.uploadExpiry()) + " without a chunk and was deleted; put again to start over");
+      } else {
+        error(s, c.id(), ErrorCode.NO_SUCH_TRANSFER, "no upload " + c.xfer() + " on this connection");
+      }
       return;
     }
     int n = c.data().length;
@@ -251,7 +307,10 @@ public final class FileArea implements AutoCloseable {
       if (u.session == s) {
         // Stays in the map, detached, so a resuming put reuses its serial executor after these writes.
         u.session = null;
-        u.serial.execute(u::closeChannel);
+        u.serial.execute(() -> {
+          u.closeChannel();
+          recordActivity(u);
+        });
       }
     }
     for (Download d : downloads.values()) {
@@ -279,6 +338,7 @@ public final class FileArea implements AutoCloseable {
     run(s, id, () -> {
       String recipientKey = to == null ? null : to.key();
       UploadRecord record;
+      Upload u;
       synchronized (quotaLock) {
         Optional<UploadRecord> existing = store.findUpload(owner, sha256, size, recipientKey);
         if (existing.isPresent()) {
@@ -294,11 +354,13 @@ public final class FileArea implements AutoCloseable {
               to == null ? null : to.displayName());
           store.createUpload(record);
         }
+        // Attach to this session; a resumed upload still attached to a dead connection is taken over, on the same
+        // serial executor so its last writes finish before the partial file is measured. Under the lock, and
+        // marked active now, so the sweep cannot expire it between being found and being attached.
+        long now = ticker.nowMillis();
+        u = uploads.compute(record.xfer(), (k, old) -> old != null ? old.takeOver(s, now) : new Upload(record, s,
+            new SerialExecutor(io), now));
       }
-      // Attach to this session; a resumed upload still attached to a dead connection is taken over, on the same
-      // serial executor so its last writes finish before the partial file is measured.
-      Upload u = uploads.compute(record.xfer(), (k, old) -> old != null ? old.takeOver(s) : new Upload(record, s,
-          new SerialExecutor(io)));
       u.serial.execute(() -> open(u, s, id));
     });
   }
@@ -333,6 +395,7 @@ public final class FileArea implements AutoCloseable {
       }
       u.digest = digest;
       u.channel = blobs.openPartial(xfer);
+      recordActivity(u);
       u.written = have;
       u.received = have;
       send(s, new ServerFrame.UploadReady(id, xfer, have, Limits.FILE_CHUNK_BYTES, Limits.FILE_WINDOW_CHUNKS));
@@ -359,9 +422,12 @@ public final class FileArea implements AutoCloseable {
       }
       u.digest.update(data);
       u.written += data.length;
+      u.lastActive = ticker.nowMillis();
       send(s, new ServerFrame.Ack(u.record.xfer(), u.written));
       if (u.written == u.record.size()) {
         complete(u, s);
+      } else if (u.lastActive - u.recordedActive >= ACTIVITY_WRITE_MILLIS) {
+        recordActivity(u);
       }
     } catch (IOException e) {
       log.error("writing upload {} failed", u.record.xfer(), e);
@@ -402,7 +468,10 @@ public final class FileArea implements AutoCloseable {
   private void detach(Upload u, ErrorCode code, String message) {
     Session s = u.session;
     u.session = null;
-    u.serial.execute(u::closeChannel);
+    u.serial.execute(() -> {
+      u.closeChannel();
+      recordActivity(u);
+    });
     send(s, new ServerFrame.TransferFailed(u.record.xfer(), code, message));
   }
 
@@ -423,6 +492,195 @@ public final class FileArea implements AutoCloseable {
       // Only now: a file_list asked for after transfer_failed must not count the discarded bytes.
       send(s, new ServerFrame.TransferFailed(xfer, code, message));
     });
+  }
+
+  /** On the upload's serial executor: writes its last activity to the store, so expiry survives a restart. */
+  private void recordActivity(Upload u) {
+    long at = u.lastActive;
+    try {
+      store.touchUpload(u.record.xfer(), at);
+      u.recordedActive = at;
+    } catch (RuntimeException e) {
+      log.warn("recording activity of upload {} failed", u.record.xfer(), e);
+    }
+  }
+
+  // ---- expiry ----
+
+  /**
+   * Expires uploads without a chunk for {@link ChatConfig#uploadExpiry()} and offers neither fetched nor removed
+   * by their recipient for {@link ChatConfig#offerExpiry()}, then forgets what expired more than
+   * {@link #EXPIRED_MEMORY} ago. Blocking: runs on the sweep thread (tests may call it from theirs). Uploads
+   * attached to a connection that keeps sending, and offers being downloaded, are never expired.
+   */
+  public SweepResult sweep() {
+    long now = ticker.nowMillis();
+    int uploadCount = 0;
+    int offerCount = 0;
+    long bytes = 0;
+    long uploadCutoff = now - config.uploadExpiry().toMillis();
+    for (UploadRecord r : store.uploadsIdleSince(uploadCutoff)) {
+      if (expireUpload(r, now, uploadCutoff)) {
+        uploadCount++;
+        bytes += r.size();
+      }
+    }
+    long offerCutoff = now - config.offerExpiry().toMillis();
+    for (FileRecord f : store.offersIdleSince(offerCutoff)) {
+      if (!downloading(f.id()) && expireOffer(f, now, offerCutoff)) {
+        offerCount++;
+        bytes += f.size();
+      }
+    }
+    long forget = now - EXPIRED_MEMORY.toMillis();
+    store.forgetExpiredOffers(forget);
+    expiredUploads.values().removeIf(at -> at < forget);
+    return new SweepResult(uploadCount, offerCount, bytes);
+  }
+
+  private void sweepQuietly() {
+    try {
+      SweepResult r = sweep();
+      if (r.uploads() + r.offers() > 0) {
+        log.info("expired {} unfinished uploads and {} unanswered offers, freeing {} bytes", r.uploads(),
+            r.offers(), r.bytes());
+      }
+    } catch (RuntimeException e) {
+      log.error("file expiry sweep failed; retrying at the next one", e);
+    }
+  }
+
+  private boolean expireUpload(UploadRecord r, long now, long cutoff) {
+    String xfer = r.xfer();
+    Upload u;
+    Session attached;
+    synchronized (quotaLock) {
+      u = uploads.get(xfer);
+      if (u != null && u.lastActive >= cutoff) {
+        return false; // chunks flow (the store's time lags by up to a minute), or it was just resumed
+      }
+      if (!store.expireUpload(xfer, cutoff)) {
+        return false;
+      }
+      expiredUploads.put(xfer, now);
+      attached = null;
+      if (u != null) {
+        uploads.remove(xfer, u);
+        // Writes already queued see a foreign session and drop their bytes instead of acknowledging them.
+        attached = u.session;
+        u.session = null;
+      }
+    }
+    String why = "upload of " + r.name() + " expired after " + describe(config.uploadExpiry())
+        + " without a chunk and was deleted; put again to start over";
+    if (u == null) {
+      deletePartial(xfer);
+    } else {
+      Session s = attached;
+      u.serial.execute(() -> {
+        u.closeChannel();
+        deletePartial(xfer);
+        send(s, new ServerFrame.TransferFailed(xfer, ErrorCode.EXPIRED, why));
+      });
+    }
+    log.info("expired upload {} '{}' of {} ({} bytes reserved)", xfer, r.name(), r.ownerName(), r.size());
+    return true;
+  }
+
+  private void deletePartial(String xfer) {
+    try {
+      blobs.deletePartial(xfer);
+    } catch (IOException e) {
+      log.warn("expired upload {} but could not delete its partial file", xfer, e);
+    }
+  }
+
+  /** Withdraws an offer whose expiry clock is still before {@code cutoff}; tells its sender and recipient. */
+  private boolean expireOffer(FileRecord f, long now, long cutoff) {
+    if (!store.expireOffer(f.id(), cutoff, now)) {
+      return false;
+    }
+    try {
+      blobs.deleteFile(f.id()); // each offer has its own blob: nothing else refers to it
+    } catch (IOException e) {
+      log.warn("expired offer {} but could not delete its file", f.id(), e);
+    }
+    log.info("expired offer {} '{}' from {} to {} ({} bytes)", f.id(), f.name(), f.ownerName(), f.recipientName(),
+        f.size());
+    String after = describe(config.offerExpiry());
+    users.deliver(f.ownerKey(), codec.encode(new ServerFrame.Error(null, ErrorCode.EXPIRED,
+        "your offer of " + f.name() + " (" + f.id() + ") to " + f.recipientName() + " was not answered within "
+            + after + " and was deleted")));
+    users.deliver(f.recipientKey(), codec.encode(new ServerFrame.Error(null, ErrorCode.EXPIRED,
+        "the offer of " + f.name() + " (" + f.id() + ") from " + f.ownerName() + " was not answered within "
+            + after + " and was withdrawn")));
+    return true;
+  }
+
+  private boolean downloading(String fileId) {
+    for (Download d : downloads.values()) {
+      if (d.file.id().equals(fileId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Answers a request for a file that is not there: {@code expired} if it was an offer to or from this user. */
+  private void noSuchFile(Session s, String id, String fileId, String me) {
+    Optional<ExpiredOffer> gone = store.findExpiredOffer(fileId);
+    if (gone.isPresent() && (me.equals(gone.get().ownerKey()) || me.equals(gone.get().recipientKey()))) {
+      ExpiredOffer e = gone.get();
+      error(s, id, ErrorCode.EXPIRED, "the offer of " + e.name() + " from " + e.ownerName() + " to "
+          + e.recipientName() + " expired unanswered at " + Instant.ofEpochMilli(e.expiredAtMillis())
+          + " and was deleted");
+    } else {
+      error(s, id, ErrorCode.NO_SUCH_FILE, "no such file: " + fileId);
+    }
+  }
+
+  /**
+   * Deletes files and partial uploads on disk that no row refers to: a crash between writing bytes and recording
+   * them (or between deleting a row and its bytes) leaves them. Only at startup, when no transfer is under way.
+   */
+  private void removeOrphans() {
+    try {
+      Set<String> files = store.fileIds();
+      for (String id : blobs.fileIds()) {
+        if (!files.contains(id)) {
+          log.info("deleting orphaned file {} (no record of it)", id);
+          blobs.deleteFile(id);
+        }
+      }
+      Set<String> xfers = store.uploadXfers();
+      for (String xfer : blobs.partialIds()) {
+        if (!xfers.contains(xfer)) {
+          log.info("deleting orphaned partial upload {} (no record of it)", xfer);
+          blobs.deletePartial(xfer);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error("looking for orphaned files failed; they stay until the next start", e);
+    }
+  }
+
+  /** "7 days", "24 hours", "90 seconds": how long a limit is, for messages. */
+  static String describe(Duration d) {
+    long s = d.toSeconds();
+    if (s % 86_400 == 0) {
+      return plural(s / 86_400, "day");
+    }
+    if (s % 3_600 == 0) {
+      return plural(s / 3_600, "hour");
+    }
+    if (s % 60 == 0) {
+      return plural(s / 60, "minute");
+    }
+    return plural(s, "second");
+  }
+
+  private static String plural(long n, String unit) {
+    return n + " " + unit + (n == 1 ? "" : "s");
   }
 
   // ---- downloads ----
@@ -514,6 +772,12 @@ public final class FileArea implements AutoCloseable {
 
   @Override
   public void close() {
+    sweeper.shutdownNow();
+    try {
+      sweeper.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     io.shutdown();
     try {
       io.awaitTermination(5, TimeUnit.SECONDS);
@@ -532,11 +796,18 @@ public final class FileArea implements AutoCloseable {
     }
   }
 
-  /** An upload attached to a session. {@link #channel} and {@link #digest} belong to {@link #serial}. */
+  /**
+   * An upload attached to a session. {@link #channel}, {@link #digest} and {@link #recordedActive} belong to
+   * {@link #serial}.
+   */
   private static final class Upload {
     final UploadRecord record;
     final SerialExecutor serial;
     volatile Session session;
+    /** Ticker millis of the last chunk written or resume; the sweep expires the upload by it. */
+    volatile long lastActive;
+    /** The last activity time written to the store. */
+    long recordedActive;
     /** Bytes accepted from the wire; written by the attached session's transport thread (and by open). */
     volatile long received;
     /** Bytes written to disk (and acknowledged). */
@@ -544,14 +815,16 @@ public final class FileArea implements AutoCloseable {
     FileChannel channel;
     MessageDigest digest;
 
-    Upload(UploadRecord record, Session session, SerialExecutor serial) {
+    Upload(UploadRecord record, Session session, SerialExecutor serial, long now) {
       this.record = record;
       this.session = session;
       this.serial = serial;
+      this.lastActive = now;
     }
 
-    Upload takeOver(Session s) {
+    Upload takeOver(Session s, long now) {
       session = s;
+      lastActive = now;
       return this;
     }
 

@@ -94,11 +94,27 @@ final class SchemaMigrations {
           ) WITHOUT ROWID;
           CREATE INDEX uploads_by_owner ON uploads (owner_key, sha256, size);
           """,
-          // 3: the per-conversation index moves to its own file, written behind (see ConversationIndex): messages
+          // 3: expiry of abandoned uploads and unanswered offers. NULL in the new columns means "never since
+          // created": the expiry clock then runs from created_at.
+          """
+          ALTER TABLE uploads ADD COLUMN active_at INTEGER;
+          ALTER TABLE files ADD COLUMN fetched_at INTEGER;
+          CREATE TABLE expired_offers (
+            id             TEXT    PRIMARY KEY,
+            owner_key      TEXT    NOT NULL,
+            owner_name     TEXT    NOT NULL,
+            name           TEXT    NOT NULL,
+            recipient_key  TEXT    NOT NULL,
+            recipient_name TEXT    NOT NULL,
+            expired_at     INTEGER NOT NULL
+          ) WITHOUT ROWID;
+          CREATE INDEX expired_offers_by_time ON expired_offers (expired_at);
+          """,
+          // 4: the per-conversation index moves to its own file, written behind (see ConversationIndex): messages
           // loses its UNIQUE (conv, seq), which put every row of a commit on another index page. The index file
           // is built from the messages when the store opens.
           """
-          CREATE TABLE messages_v3 (
+          CREATE TABLE messages_v4 (
             sid         INTEGER PRIMARY KEY,
             conv        TEXT    NOT NULL,
             seq         INTEGER NOT NULL,
@@ -110,10 +126,10 @@ final class SchemaMigrations {
             via         TEXT,
             cmid        TEXT
           );
-          INSERT INTO messages_v3 (sid, conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid)
+          INSERT INTO messages_v4 (sid, conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid)
             SELECT sid, conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid FROM messages;
           DROP TABLE messages;
-          ALTER TABLE messages_v3 RENAME TO messages;
+          ALTER TABLE messages_v4 RENAME TO messages;
           CREATE UNIQUE INDEX messages_by_cmid ON messages (sender_key, cmid) WHERE cmid IS NOT NULL;
           """);
 

@@ -1,5 +1,6 @@
 package dev.charla.server.store.sqlite;
 
+import dev.charla.server.store.ExpiredOffer;
 import dev.charla.server.store.FileRecord;
 import dev.charla.server.store.FileStore;
 import dev.charla.server.store.UploadRecord;
@@ -7,15 +8,24 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** {@link FileStore} on the same SQLite file, writer and reader pool as {@link SqliteChatStore} (migration 2). */
+/**
+ * {@link FileStore} on the same SQLite file, writer and reader pool as {@link SqliteChatStore} (migrations 2 and
+ * 3). An offer's expiry clock is {@code COALESCE(fetched_at, created_at)}, an upload's
+ * {@code COALESCE(active_at, created_at)}: the columns are null until first touched.
+ */
 public final class SqliteFileStore implements FileStore {
   private static final String FILE_COLUMNS =
       "id, owner_key, owner_name, name, size, sha256, created_at, recipient_key, recipient_name";
   private static final String UPLOAD_COLUMNS =
       "xfer, owner_key, owner_name, name, size, sha256, created_at, recipient_key, recipient_name";
+
+  private static final String OFFER_CLOCK = "COALESCE(fetched_at, created_at)";
+  private static final String UPLOAD_CLOCK = "COALESCE(active_at, created_at)";
 
   private final SqliteChatStore db;
 
@@ -30,11 +40,13 @@ public final class SqliteFileStore implements FileStore {
   }
 
   @Override
-  public List<FileRecord> offersFor(String recipientKey) {
+  public List<FileRecord> offersFor(String recipientKey, long activeSince) {
     return db.read("offersFor", r -> {
       PreparedStatement s = r.prepare(
-          "SELECT " + FILE_COLUMNS + " FROM files WHERE recipient_key = ? ORDER BY created_at, id");
+          "SELECT " + FILE_COLUMNS + " FROM files WHERE recipient_key = ? AND " + OFFER_CLOCK + " >= ?"
+              + " ORDER BY created_at, id");
       s.setString(1, recipientKey);
+      s.setLong(2, activeSince);
       return files(s);
     });
   }
@@ -142,6 +154,125 @@ public final class SqliteFileStore implements FileStore {
       s.setString(1, id);
       return s.executeUpdate() > 0;
     });
+  }
+
+  @Override
+  public void touchUpload(String xfer, long atMillis) {
+    db.write("touchUpload", w -> {
+      PreparedStatement s = w.prepare("UPDATE uploads SET active_at = ? WHERE xfer = ?");
+      s.setLong(1, atMillis);
+      s.setString(2, xfer);
+      s.executeUpdate();
+      return null;
+    });
+  }
+
+  @Override
+  public List<UploadRecord> uploadsIdleSince(long cutoffMillis) {
+    return db.read("uploadsIdleSince", r -> {
+      PreparedStatement s = r.prepare(
+          "SELECT " + UPLOAD_COLUMNS + " FROM uploads WHERE " + UPLOAD_CLOCK + " < ? ORDER BY created_at");
+      s.setLong(1, cutoffMillis);
+      return uploads(s);
+    });
+  }
+
+  @Override
+  public boolean expireUpload(String xfer, long cutoffMillis) {
+    return db.write("expireUpload", w -> {
+      PreparedStatement s = w.prepare("DELETE FROM uploads WHERE xfer = ? AND " + UPLOAD_CLOCK + " < ?");
+      s.setString(1, xfer);
+      s.setLong(2, cutoffMillis);
+      return s.executeUpdate() > 0;
+    });
+  }
+
+  @Override
+  public boolean touchOffer(String id, long atMillis, long activeSince) {
+    return db.write("touchOffer", w -> {
+      PreparedStatement s = w.prepare(
+          "UPDATE files SET fetched_at = ? WHERE id = ? AND recipient_key IS NOT NULL AND " + OFFER_CLOCK + " >= ?");
+      s.setLong(1, atMillis);
+      s.setString(2, id);
+      s.setLong(3, activeSince);
+      return s.executeUpdate() > 0;
+    });
+  }
+
+  @Override
+  public List<FileRecord> offersIdleSince(long cutoffMillis) {
+    return db.read("offersIdleSince", r -> {
+      PreparedStatement s = r.prepare(
+          "SELECT " + FILE_COLUMNS + " FROM files WHERE recipient_key IS NOT NULL AND " + OFFER_CLOCK + " < ?"
+              + " ORDER BY created_at, id");
+      s.setLong(1, cutoffMillis);
+      return files(s);
+    });
+  }
+
+  @Override
+  public boolean expireOffer(String id, long cutoffMillis, long nowMillis) {
+    return db.write("expireOffer", w -> {
+      PreparedStatement s = w.prepare(
+          "INSERT OR REPLACE INTO expired_offers (id, owner_key, owner_name, name, recipient_key, recipient_name,"
+              + " expired_at) SELECT id, owner_key, owner_name, name, recipient_key, COALESCE(recipient_name, ''), ?"
+              + " FROM files WHERE id = ? AND recipient_key IS NOT NULL AND " + OFFER_CLOCK + " < ?");
+      s.setLong(1, nowMillis);
+      s.setString(2, id);
+      s.setLong(3, cutoffMillis);
+      if (s.executeUpdate() == 0) {
+        return false;
+      }
+      PreparedStatement d = w.prepare("DELETE FROM files WHERE id = ?");
+      d.setString(1, id);
+      d.executeUpdate();
+      return true;
+    });
+  }
+
+  @Override
+  public Optional<ExpiredOffer> findExpiredOffer(String id) {
+    return db.read("findExpiredOffer", r -> {
+      PreparedStatement s = r.prepare("SELECT id, owner_key, owner_name, name, recipient_key, recipient_name,"
+          + " expired_at FROM expired_offers WHERE id = ?");
+      s.setString(1, id);
+      try (ResultSet rows = s.executeQuery()) {
+        if (!rows.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new ExpiredOffer(rows.getString(1), rows.getString(2), rows.getString(3),
+            rows.getString(4), rows.getString(5), rows.getString(6), rows.getLong(7)));
+      }
+    });
+  }
+
+  @Override
+  public int forgetExpiredOffers(long beforeMillis) {
+    return db.write("forgetExpiredOffers", w -> {
+      PreparedStatement s = w.prepare("DELETE FROM expired_offers WHERE expired_at < ?");
+      s.setLong(1, beforeMillis);
+      return s.executeUpdate();
+    });
+  }
+
+  @Override
+  public Set<String> fileIds() {
+    return db.read("fileIds", r -> strings(r.prepare("SELECT id FROM files")));
+  }
+
+  @Override
+  public Set<String> uploadXfers() {
+    return db.read("uploadXfers", r -> strings(r.prepare("SELECT xfer FROM uploads")));
+  }
+
+  private static Set<String> strings(PreparedStatement s) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (ResultSet rows = s.executeQuery()) {
+      while (rows.next()) {
+        out.add(rows.getString(1));
+      }
+    }
+    return out;
   }
 
   private static List<FileRecord> files(PreparedStatement s) throws SQLException {
