@@ -35,7 +35,6 @@ public final class Conversation {
     this.peer = peer;
     this.link = link;
     if (link != null) {
-      this.mode = DirectMode.ASKING;
       this.hasOlder = false; // the server keeps nothing of a direct conversation
     }
   }
@@ -63,7 +62,7 @@ public final class Conversation {
     return link != null;
   }
 
-  /** How a direct conversation travels now; null for other conversations. */
+  /** How a direct conversation travels now; null for other conversations (and before the model sets the first). */
   public DirectMode mode() {
     return mode;
   }
