@@ -30,9 +30,19 @@ import javax.swing.SwingUtilities;
  * {@code desktop/screenshots.sh}; starts Xvfb itself when there is no display.
  */
 public final class ScreenshotTour {
-  private static final Duration WAIT = Duration.ofSeconds(15);
+  /** Long enough for Argon2id registrations on a loaded machine. */
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      tour(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.exit(1); // the windows' threads would otherwise keep the JVM alive
+    }
+  }
+
+  private static void tour(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "docs/screenshots");
     Files.createDirectories(out);
     XvfbDisplay.ensure();
@@ -76,7 +86,9 @@ public final class ScreenshotTour {
       on(() -> { beto.language(Locale.ENGLISH); return null; });
 
       // a direct request and a file offer wait for beto's answer
-      new Settings(prefs.node("beto")).downloads(dir.resolve("beto-downloads"));
+      // a short folder name, so the offer's line fits the picture; emptied and removed at the end
+      Path downloads = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "Charla");
+      new Settings(prefs.node("beto")).downloads(downloads);
       Path photo = Files.write(dir.resolve("holiday-photo.jpg"), new byte[180_000]);
       carla.offer("beto", photo, TransferListener.NONE).join();
       on(() -> { ana.session().requestDirect("beto"); return null; });
@@ -117,6 +129,12 @@ public final class ScreenshotTour {
       settle();
       shoot((JFrame) on(() -> ana.mainFrame().filesFrame()), out.resolve("files.png"));
       on(() -> { ana.quit(); beto.quit(); return null; });
+      try (var saved = Files.list(downloads)) {
+        for (Path p : saved.toList()) {
+          Files.delete(p);
+        }
+      }
+      Files.delete(downloads);
     } finally {
       prefs.removeNode();
     }

@@ -519,10 +519,11 @@ public final class ChatModel {
       directRequestGone(link);
       return;
     }
+    boolean opened = false;
     if (c == null) {
       c = new Conversation(id, peer, link);
       conversations.put(id, c);
-      fire(Change.OPENED, id);
+      opened = true;
     }
     if (c.mode() == mode
         && (mode != DirectMode.DIRECT || Objects.equals(c.modeDetail(), detail == null ? "" : detail))) {
@@ -534,6 +535,9 @@ public final class ChatModel {
     c.mode(mode, detail);
     c.append(new Entry(Entry.Kind.DIRECT_MODE, nextLocalId++, 0, 0, peer, clock.getAsLong(), mode.name(), detail,
         false, MessageState.STORED));
+    if (opened) {
+      fire(Change.OPENED, id); // only now: views read its mode at once
+    }
     fire(Change.DIRECT, id);
     fire(Change.ENTRIES, id);
   }

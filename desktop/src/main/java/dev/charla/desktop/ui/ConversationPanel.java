@@ -142,7 +142,7 @@ final class ConversationPanel extends JPanel {
     topic.setText(c.isRoom()
         ? (c.topic() == null || c.topic().isBlank() ? i18n.t("conv.no_topic") : i18n.t("conv.topic", c.topic()))
         : c.isDirectLink() ? i18n.t("conv.direct_with", c.peer()) : c.title());
-    if (c.isDirectLink()) {
+    if (c.isDirectLink() && c.mode() != null) {
       mode.setText(modeText(c.mode(), c.modeDetail(), c.peer()));
       mode.setBackground(c.mode() == DirectMode.DIRECT ? DIRECT : c.mode() == DirectMode.RELAYED ? RELAYED
           : c.mode() == DirectMode.CLOSED ? GREY : new Color(0xb8c7d9));

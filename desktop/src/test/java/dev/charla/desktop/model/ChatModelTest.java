@@ -221,6 +221,12 @@ class ChatModelTest {
 
   @Test
   void aDirectConversationOpensOnceRecordsEachModeChangeAndStaysEndedOnceClosed() {
+    List<DirectMode> modeWhenOpened = new ArrayList<>();
+    model.addListener((c, conv) -> {
+      if (c == ChatModel.Change.OPENED) {
+        modeWhenOpened.add(model.conversation(conv).mode());
+      }
+    });
     model.directState("L1", "beto", DirectMode.ASKING, "");
     model.directState("L1", "beto", DirectMode.ASKING, "waiting for beto"); // the request's reply and the event
     model.directState("L1", "beto", DirectMode.CONNECTING, "trying 2 addresses");
@@ -238,6 +244,7 @@ class ChatModelTest {
     assertThat(c.entries()).extracting(Entry::text)
         .containsExactly("ASKING", "CONNECTING", "DIRECT", "RELAYED", "CLOSED");
     assertThat(changes).containsOnlyOnce("OPENED direct:L1");
+    assertThat(modeWhenOpened).as("views read the mode when the tab opens").containsExactly(DirectMode.ASKING);
     assertThat(model.directLinkWith("beto")).as("ended").isNull();
   }
 
