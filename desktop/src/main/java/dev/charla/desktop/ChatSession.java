@@ -207,6 +207,9 @@ public final class ChatSession implements AutoCloseable {
     if (!isNew) {
       return;
     }
+    // Until the join's recent messages are in, the tab must not fetch older ones by itself: a history page asked
+    // for before them would be the newest page, and the join's messages would then add nothing.
+    model.startLoadingOlder(id);
     client.join(id)
         .whenComplete(
             (joined, err) -> {
