@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Saves screenshots of the desktop client to docs/screenshots/ (sign-in, main window light and dark, Spanish):
-# a real in-process server, two desktop clients and a library client chatting. Starts Xvfb itself when DISPLAY
+# Saves screenshots of the desktop client to docs/screenshots/ (sign-in, main window light and dark, Spanish, a
+# direct request and a file offer, a direct conversation, the file area): a real in-process server, two desktop
+# clients and a library client chatting. Starts Xvfb itself when DISPLAY
 # is unset (needs xvfb installed). Usage: desktop/screenshots.sh [output-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,8 +22,8 @@ find_java() {
   echo "screenshots.sh: no JDK 21 or newer found (set JAVA_HOME)" >&2; return 1
 }
 
-./mvnw -q -B -DskipTests -pl protocol,client,server install
-./mvnw -q -B -pl desktop test-compile dependency:build-classpath \
+# Built in one reactor run (no install): the classpath then names the sibling modules' target/classes.
+./mvnw -q -B -pl desktop -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/tour.classpath -Dmdep.includeScope=test
 cp="desktop/target/test-classes:desktop/target/classes:$(cat desktop/target/tour.classpath)"
 exec "$(find_java)" --enable-native-access=ALL-UNNAMED -cp "$cp" dev.charla.desktop.ScreenshotTour "$out"

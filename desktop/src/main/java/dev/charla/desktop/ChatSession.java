@@ -4,16 +4,25 @@ import dev.charla.client.CharlaClient;
 import dev.charla.client.ChatException;
 import dev.charla.client.ChatListener;
 import dev.charla.client.ConnectionState;
+import dev.charla.client.DirectMode;
+import dev.charla.client.TransferListener;
 import dev.charla.client.Transport;
 import dev.charla.desktop.model.ChatModel;
 import dev.charla.desktop.model.Conversation;
+import dev.charla.desktop.model.Transfer;
 import dev.charla.protocol.Names;
 import dev.charla.protocol.ServerFrame;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import javax.swing.SwingUtilities;
 import javax.swing.Timer;
 
@@ -79,6 +88,7 @@ public final class ChatSession implements AutoCloseable {
   private Transport transport;
   private Notifier notifier = (from, text) -> {};
   private BooleanSupplier focused = () -> true;
+  private Supplier<Path> downloads = Settings::defaultDownloads;
   private boolean closed;
 
   public ChatSession(Connector connector, Transport transport, ChatModel model) {
@@ -108,6 +118,15 @@ public final class ChatSession implements AutoCloseable {
 
   public Transport transport() {
     return transport;
+  }
+
+  /** Where accepted offers and file-area downloads are saved (read at each transfer, so a change applies at once). */
+  public void downloads(Supplier<Path> folder) {
+    this.downloads = Objects.requireNonNull(folder);
+  }
+
+  public Path downloadsFolder() {
+    return downloads.get();
   }
 
   /** Connects and signs in; fails with {@link SignInFailed}. On failure the session is closed. */
@@ -188,6 +207,9 @@ public final class ChatSession implements AutoCloseable {
     if (!isNew) {
       return;
     }
+    // Until the join's recent messages are in, the tab must not fetch older ones by itself: a history page asked
+    // for before them would be the newest page, and the join's messages would then add nothing.
+    model.startLoadingOlder(id);
     client.join(id)
         .whenComplete(
             (joined, err) -> {
@@ -241,6 +263,10 @@ public final class ChatSession implements AutoCloseable {
     if (c == null || text == null || text.isBlank()) {
       return;
     }
+    if (c.isDirectLink()) {
+      sendDirect(c, text);
+      return;
+    }
     long localId = model.outgoing(conv, text, transport.wire());
     client.send(c.target(), text)
         .whenComplete(
@@ -254,8 +280,12 @@ public final class ChatSession implements AutoCloseable {
             });
   }
 
-  /** Closes a tab; for a room, leaves it too. */
+  /** Closes a tab; for a room, leaves it too; a direct conversation ends, and the other side is told. */
   public void closeConversation(String conv) {
+    Conversation c = model.conversation(conv);
+    if (c != null && c.isDirectLink() && c.mode() != DirectMode.CLOSED) {
+      client.closeDirect(c.link());
+    }
     if (conv.startsWith("#")) {
       client.leave(conv)
           .whenComplete(
@@ -266,6 +296,241 @@ public final class ChatSession implements AutoCloseable {
               });
     }
     model.close(conv);
+  }
+
+  // ---- direct conversations ----
+
+  /**
+   * Asks {@code peer} for a direct conversation; its tab opens (asking) once the server passed the request on. If
+   * one with them is open already, shows it instead.
+   */
+  public void requestDirect(String peer) {
+    if (peer == null || client == null || Names.userKey(peer).equals(Names.userKey(model.myName()))) {
+      return;
+    }
+    Conversation open = model.directLinkWith(peer);
+    if (open != null) {
+      model.active(open.id());
+      return;
+    }
+    client.requestDirect(peer)
+        .whenComplete(
+            (link, err) -> {
+              if (err != null) {
+                model.status("status.direct_failed", peer, unwrap(err).getMessage());
+                return;
+              }
+              String id = ChatModel.linkConversation(link);
+              if (model.conversation(id) == null) { // the library's ASKING event may come first, or after
+                model.directState(link, peer, DirectMode.ASKING, "");
+                model.active(id);
+              }
+            });
+  }
+
+  /** Accepts a direct request: the two clients connect (or the server relays); the conversation's tab opens. */
+  public void acceptDirect(String link) {
+    model.directRequestGone(link);
+    client.acceptDirect(link)
+        .whenComplete(
+            (ok, err) -> {
+              if (err != null) {
+                model.status("status.error", unwrap(err).getMessage());
+              }
+            });
+  }
+
+  /** Declines a direct request; the requester is told and learns nothing about you. */
+  public void declineDirect(String link) {
+    model.directRequestGone(link);
+    client.declineDirect(link);
+  }
+
+  private void sendDirect(Conversation c, String text) {
+    if (c.mode() == DirectMode.CLOSED || c.mode() == DirectMode.ASKING) {
+      model.status(c.mode() == DirectMode.CLOSED ? "status.direct_ended" : "status.direct_waiting", c.peer());
+      return;
+    }
+    String conv = c.id();
+    long localId = model.outgoingDirect(conv, text);
+    client.sendDirect(c.link(), text)
+        .whenComplete(
+            (ok, err) -> {
+              if (err != null) {
+                model.failed(conv, localId);
+                model.status("status.send_failed", unwrap(err).getMessage());
+              } else {
+                model.sent(conv, localId);
+              }
+            });
+  }
+
+  static String address(InetSocketAddress a) {
+    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  // ---- files to users ----
+
+  /** Offers {@code file} to {@code peer}: it goes to the server, which keeps it for them until they answer. */
+  public void sendFile(String peer, Path file) {
+    if (peer == null || file == null || client == null) {
+      return;
+    }
+    long id = model.transferStarted(Transfer.Kind.OFFER_OUT, name(file), peer, size(file));
+    client.offer(peer, file, progress(id))
+        .whenComplete(
+            (info, err) -> {
+              if (err != null) {
+                model.transferFailed(id, unwrap(err).getMessage());
+                model.status("status.offer_failed", name(file), peer, unwrap(err).getMessage());
+              } else {
+                model.transferDone(id, null);
+                model.status("status.offered", info.name(), peer);
+              }
+            });
+  }
+
+  /** Accepts an offer: saved in the downloads folder under a safe name the library picks, verified, then removed. */
+  public void acceptOffer(String fileId) {
+    ServerFrame.FileInfo f = model.offerAnswered(fileId);
+    if (f == null) {
+      return;
+    }
+    long id = model.transferStarted(Transfer.Kind.OFFER_IN, f.name(), f.owner(), f.size());
+    Path dir = readyDownloads(id);
+    if (dir == null) {
+      model.offerUnanswered(f);
+      return;
+    }
+    client.acceptOffer(f, dir, progress(id))
+        .whenComplete(
+            (saved, err) -> {
+              if (err != null) {
+                model.transferFailed(id, unwrap(err).getMessage());
+                model.offerUnanswered(f); // it is still on the server: the user may try again
+              } else {
+                model.transferDone(id, saved.toString());
+              }
+            });
+  }
+
+  /** Declines an offer: the server deletes it. */
+  public void declineOffer(String fileId) {
+    ServerFrame.FileInfo f = model.offerAnswered(fileId);
+    if (f == null) {
+      return;
+    }
+    client.declineOffer(f)
+        .whenComplete(
+            (ok, err) -> {
+              if (err != null) {
+                model.offerUnanswered(f);
+                model.status("status.error", unwrap(err).getMessage());
+              }
+            });
+  }
+
+  // ---- the server's file area ----
+
+  /** Lists the file area again. */
+  public void refreshFiles() {
+    if (client == null || closed) {
+      return;
+    }
+    client.files()
+        .whenComplete(
+            (list, err) -> {
+              if (err != null) {
+                model.filesStatus("files.failed", unwrap(err).getMessage());
+              } else {
+                model.files(list);
+              }
+            });
+  }
+
+  /** Uploads {@code file} to the area (registered users only: a guest gets the server's refusal, shown as is). */
+  public void upload(Path file) {
+    if (file == null || client == null) {
+      return;
+    }
+    long id = model.transferStarted(Transfer.Kind.UPLOAD, name(file), null, size(file));
+    model.filesStatus("files.uploading", name(file));
+    client.upload(file, progress(id))
+        .whenComplete(
+            (info, err) -> {
+              if (err != null) {
+                model.transferFailed(id, unwrap(err).getMessage());
+                model.filesStatus("files.upload_failed", name(file), unwrap(err).getMessage());
+              } else {
+                model.transferDone(id, null);
+                model.filesStatus("files.uploaded", info.name());
+                refreshFiles();
+              }
+            });
+  }
+
+  /** Downloads a file of the area into the downloads folder (a safe name, never overwriting), verified. */
+  public void download(ServerFrame.FileInfo f) {
+    long id = model.transferStarted(Transfer.Kind.DOWNLOAD, f.name(), null, f.size());
+    Path dir = readyDownloads(id);
+    if (dir == null) {
+      return;
+    }
+    client.download(f.id(), dir, progress(id))
+        .whenComplete(
+            (saved, err) -> {
+              if (err != null) {
+                model.transferFailed(id, unwrap(err).getMessage());
+                model.filesStatus("files.download_failed", f.name(), unwrap(err).getMessage());
+              } else {
+                model.transferDone(id, saved.toString());
+                model.filesStatus("files.downloaded", f.name(), saved.toString());
+              }
+            });
+  }
+
+  /** Deletes your file from the area (the server refuses anyone else's). */
+  public void deleteFile(ServerFrame.FileInfo f) {
+    client.deleteFile(f.id())
+        .whenComplete(
+            (ok, err) -> {
+              if (err != null) {
+                model.filesStatus("files.delete_failed", f.name(), unwrap(err).getMessage());
+              } else {
+                model.filesStatus("files.deleted", f.name());
+                refreshFiles();
+              }
+            });
+  }
+
+  private TransferListener progress(long id) {
+    return p -> model.transferProgress(id, p);
+  }
+
+  /** The downloads folder, created if missing (a quick local mkdir); null, with the transfer failed, if it cannot be. */
+  private Path readyDownloads(long transfer) {
+    Path dir = downloads.get();
+    try {
+      Files.createDirectories(dir);
+      return dir;
+    } catch (IOException | RuntimeException e) {
+      model.transferFailed(transfer, "cannot create " + dir + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static String name(Path file) {
+    Path n = file.getFileName();
+    return n == null ? file.toString() : n.toString();
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1; // the library reports the problem when it opens the file
+    }
   }
 
   /**
@@ -313,6 +578,9 @@ public final class ChatSession implements AutoCloseable {
   /** After a reconnect: fetch the newest page of every open conversation and add what was missed. */
   private void catchUp(CharlaClient c) {
     for (Conversation conv : model.conversations()) {
+      if (conv.isDirectLink()) {
+        continue; // never stored: nothing to catch up
+      }
       String id = conv.id();
       c.history(id, null, PAGE)
           .whenComplete(
@@ -430,6 +698,46 @@ public final class ChatSession implements AutoCloseable {
         refreshPeople();
         refreshRooms();
         catchUp(owner);
+      }
+    }
+
+    @Override
+    public void onFileOffer(ServerFrame.FileInfo file) {
+      if (!closed) {
+        model.offered(file);
+      }
+    }
+
+    @Override
+    public void onDirectRequest(String link, String from) {
+      if (!closed) {
+        model.directRequested(link, from);
+      }
+    }
+
+    /** From any client of this session: a link of a client being replaced still reports that it ended. */
+    @Override
+    public void onDirectState(String link, String peer, DirectMode mode, String detail) {
+      if (closed) {
+        return;
+      }
+      String id = ChatModel.linkConversation(link);
+      boolean isNew = model.conversation(id) == null;
+      String shown = detail;
+      if (mode == DirectMode.DIRECT) {
+        InetSocketAddress a = owner.directPeerAddress(link);
+        shown = a == null ? detail : address(a);
+      }
+      model.directState(link, peer, mode, shown);
+      if (isNew && model.conversation(id) != null) {
+        model.active(id); // you asked, or you accepted: show it
+      }
+    }
+
+    @Override
+    public void onDirectMessage(String link, String from, String text, boolean relayed) {
+      if (!closed) {
+        model.directMessage(link, from, text, relayed);
       }
     }
 

@@ -29,6 +29,20 @@ public final class DesktopApp {
   private MainFrame main;
   private DesktopNotifier notifier;
   private ChatSession session;
+  private FilePicker picker = FilePicker.swing();
+  /** What the windows get: always asks the current {@link #picker}, so tests may replace it at any time. */
+  private final FilePicker windowsPicker =
+      new FilePicker() {
+        @Override
+        public java.nio.file.Path file(java.awt.Component parent, String title) {
+          return picker.file(parent, title);
+        }
+
+        @Override
+        public java.nio.file.Path folder(java.awt.Component parent, String title, java.nio.file.Path current) {
+          return picker.folder(parent, title, current);
+        }
+      };
 
   public DesktopApp(Options options, Locale locale, Settings settings, Runnable exit) {
     this.options = Objects.requireNonNull(options);
@@ -79,6 +93,7 @@ public final class DesktopApp {
               settings.server(r.host(), r.port(), r.transport(), r.name());
               options = new Options(r.host(), r.port(), r.transport(), r.name(), options.label(), options.location());
               session = s;
+              s.downloads(settings::downloads);
               frame.dispose();
               signIn = null;
               showMain();
@@ -109,8 +124,14 @@ public final class DesktopApp {
               public void language(Locale locale) {
                 DesktopApp.this.language(locale);
               }
+
+              @Override
+              public void downloadsFolder() {
+                DesktopApp.this.chooseDownloads();
+              }
             },
-            ZoneId.systemDefault());
+            ZoneId.systemDefault(),
+            windowsPicker);
     notifier = new DesktopNotifier(main, i18n);
     DesktopNotifier n = notifier;
     MainFrame frame = main;
@@ -158,6 +179,22 @@ public final class DesktopApp {
       signIn = null;
     }
     exit.run();
+  }
+
+  /** Asks for the folder where received files go and remembers it. */
+  public void chooseDownloads() {
+    java.nio.file.Path chosen = picker.folder(main, i18n.t("downloads.title"), settings.downloads());
+    if (chosen != null) {
+      settings.downloads(chosen);
+      if (session != null) {
+        session.model().status("status.downloads", chosen.toAbsolutePath().toString());
+      }
+    }
+  }
+
+  /** Replaces the file chooser (tests answer at once instead of showing a dialog). */
+  public void filePicker(FilePicker p) {
+    this.picker = Objects.requireNonNull(p);
   }
 
   public void theme(String theme) {

@@ -1,11 +1,12 @@
 package dev.charla.desktop;
 
 import dev.charla.client.Transport;
+import java.nio.file.Path;
 import java.util.prefs.Preferences;
 
 /**
- * What the client remembers between runs: the last server, transport and name, the theme and the language.
- * Never the password. Stored with {@link Preferences} (on Linux under {@code ~/.java/.userPrefs}).
+ * What the client remembers between runs: the last server, transport and name, the theme, the language and the
+ * folder where received and downloaded files go. Never the password. Stored with {@link Preferences} (on Linux under {@code ~/.java/.userPrefs}).
  */
 public final class Settings {
   private final Preferences node;
@@ -49,6 +50,24 @@ public final class Settings {
   /** A language tag, or empty to follow the system. */
   public String language() {
     return node.get("language", "");
+  }
+
+  /**
+   * Where accepted offers and downloads from the file area are saved: the folder chosen in the menu, else
+   * {@code ~/Downloads/Charla}. The client library picks a safe name inside it and never overwrites a file.
+   */
+  public Path downloads() {
+    String chosen = node.get("downloads", "");
+    return chosen.isBlank() ? defaultDownloads() : Path.of(chosen);
+  }
+
+  static Path defaultDownloads() {
+    return Path.of(System.getProperty("user.home"), "Downloads", "Charla");
+  }
+
+  public void downloads(Path folder) {
+    node.put("downloads", folder.toAbsolutePath().toString());
+    flush();
   }
 
   public void server(String host, int port, Transport transport, String name) {

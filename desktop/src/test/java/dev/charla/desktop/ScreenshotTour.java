@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.charla.client.CharlaClient;
 import dev.charla.client.ChatListener;
+import dev.charla.client.DirectMode;
+import dev.charla.client.TransferListener;
 import dev.charla.client.Transport;
 import java.awt.Graphics2D;
 import java.awt.Point;
@@ -22,13 +24,25 @@ import javax.swing.SwingUtilities;
 
 /**
  * Starts a real server and two desktop clients (plus a library client), has them chat, and saves screenshots:
- * {@code signin.png}, {@code main-light.png}, {@code main-dark.png}, {@code main-es.png}. Run by
+ * {@code signin.png}, {@code main-light.png}, {@code main-dark.png}, {@code main-es.png}, then a direct request and a
+ * file offer waiting for an answer ({@code prompts.png}), a direct conversation with a received file
+ * ({@code direct.png}) and the server's file area ({@code files.png}). Run by
  * {@code desktop/screenshots.sh}; starts Xvfb itself when there is no display.
  */
 public final class ScreenshotTour {
-  private static final Duration WAIT = Duration.ofSeconds(15);
+  /** Long enough for Argon2id registrations on a loaded machine. */
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      tour(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.exit(1); // the windows' threads would otherwise keep the JVM alive
+    }
+  }
+
+  private static void tour(String[] args) throws Exception {
     Path out = Path.of(args.length > 0 ? args[0] : "docs/screenshots");
     Files.createDirectories(out);
     XvfbDisplay.ensure();
@@ -69,7 +83,58 @@ public final class ScreenshotTour {
       on(() -> { ana.theme(Themes.LIGHT); beto.language(Locale.of("es")); return null; });
       settle();
       shoot(beto.mainFrame(), out.resolve("main-es.png"));
+      on(() -> { beto.language(Locale.ENGLISH); return null; });
+
+      // a direct request and a file offer wait for beto's answer
+      // a short folder name, so the offer's line fits the picture; emptied and removed at the end
+      Path downloads = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "Charla");
+      new Settings(prefs.node("beto")).downloads(downloads);
+      Path photo = Files.write(dir.resolve("holiday-photo.jpg"), new byte[180_000]);
+      carla.offer("beto", photo, TransferListener.NONE).join();
+      on(() -> { ana.session().requestDirect("beto"); return null; });
+      await().atMost(WAIT).until(() -> on(() -> beto.session().model().directRequests().size() == 1
+          && beto.session().model().offers().size() == 1));
+      settle();
+      shoot(beto.mainFrame(), out.resolve("prompts.png"));
+      on(() -> {
+        beto.session().acceptDirect(beto.session().model().directRequests().get(0).link());
+        beto.session().acceptOffer(beto.session().model().offers().get(0).id());
+        return null;
+      });
+      await().atMost(WAIT).until(() -> on(() -> {
+        var c = ana.session().model().directLinkWith("beto");
+        return c != null && c.mode() != DirectMode.ASKING && c.mode() != DirectMode.CONNECTING;
+      }));
+      String link = on(() -> ana.session().model().directLinkWith("beto").id());
+      on(() -> { ana.session().send(link, "Direct now: the server does not see this."); return null; });
+      await().atMost(WAIT).until(() -> on(() -> beto.session().model().directLinkWith("ana") != null
+          && beto.session().model().conversation(link).entries().stream().anyMatch(e -> e.isMessage())));
+      on(() -> { beto.session().send(link, "Got the photo too, thanks!"); return null; });
+      await().atMost(WAIT).until(() -> on(() -> beto.session().model().transfers().stream()
+          .allMatch(t -> t.finished())));
+      settle();
+      shoot(beto.mainFrame(), out.resolve("direct.png"));
+
+      // the file area, as ana (registered) sees it after two uploads
+      on(() -> {
+        ana.session().upload(Files.write(dir.resolve("minutes-2026-11.txt"), "Minutes".repeat(3000).getBytes()));
+        ana.session().upload(Files.write(dir.resolve("charla-logo.png"), new byte[42_000]));
+        return null;
+      });
+      await().atMost(WAIT).until(() -> on(() -> ana.session().model().transfers().stream()
+          .filter(t -> t.kind() == dev.charla.desktop.model.Transfer.Kind.UPLOAD && t.finished()).count() == 2));
+      on(() -> { ana.mainFrame().openFiles(); return null; });
+      await().atMost(WAIT).until(() -> on(() -> ana.session().model().files() != null
+          && ana.session().model().files().files().size() == 2));
+      settle();
+      shoot((JFrame) on(() -> ana.mainFrame().filesFrame()), out.resolve("files.png"));
       on(() -> { ana.quit(); beto.quit(); return null; });
+      try (var saved = Files.list(downloads)) {
+        for (Path p : saved.toList()) {
+          Files.delete(p);
+        }
+      }
+      Files.delete(downloads);
     } finally {
       prefs.removeNode();
     }

@@ -1,25 +1,32 @@
 package dev.charla.desktop.model;
 
 import dev.charla.client.ConnectionState;
+import dev.charla.client.DirectMode;
+import dev.charla.client.TransferProgress;
 import dev.charla.client.Transport;
 import dev.charla.protocol.Names;
+import dev.charla.protocol.ServerFrame.FileInfo;
+import dev.charla.protocol.ServerFrame.FileList;
 import dev.charla.protocol.ServerFrame.Msg;
 import dev.charla.protocol.ServerFrame.RoomInfo;
 import dev.charla.protocol.ServerFrame.SessionInfo;
 import dev.charla.protocol.ServerFrame.Stored;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
- * What the main window shows, without Swing: who you are, the connection, the rooms, the people online and the
- * open conversations with their lines, unread counts and message states. Views listen for {@link Change}s and
- * read the model back; {@code ChatSession} feeds it from the client library.
+ * What the windows show, without Swing: who you are, the connection, the rooms, the people online, the open
+ * conversations with their lines, unread counts and message states, direct conversations and how they travel, the
+ * questions waiting for the user (direct requests, file offers), file transfers and the server's file area. Views
+ * listen for {@link Change}s and read the model back; {@code ChatSession} feeds it from the client library.
  *
  * <p>Threads: confined to the UI thread (the client library delivers its events there); not thread-safe.
  */
@@ -38,7 +45,14 @@ public final class ChatModel {
     ACTIVE,
     TOPIC,
     TRANSPORT,
-    STATUS
+    STATUS,
+    /** Direct requests or file offers waiting for an answer came or went. */
+    PROMPTS,
+    /** A direct conversation changed mode ({@code conv} names it). */
+    DIRECT,
+    TRANSFERS,
+    /** The file area listing or its status line changed. */
+    FILES
   }
 
   /** Told about every change; {@code conv} is the conversation concerned, or null. */
@@ -59,6 +73,16 @@ public final class ChatModel {
   private Transport transport = Transport.TCP;
   private boolean switchingTransport;
   private Status status;
+  private final List<DirectRequest> directRequests = new ArrayList<>();
+  private final Map<String, FileInfo> offers = new LinkedHashMap<>();
+  /** Offers answered here: the server offers them again at each login until the answer reaches it. */
+  private final Set<String> answeredOffers = new HashSet<>();
+  private final Map<Long, Transfer> transfers = new LinkedHashMap<>();
+  private FileList files;
+  private Status filesStatus;
+
+  /** Someone asks you for a direct conversation. */
+  public record DirectRequest(String link, String from) {}
 
   /** A line for the status bar: a message key of the UI's bundle and its arguments. */
   public record Status(String key, List<Object> args) {
@@ -445,6 +469,216 @@ public final class ChatModel {
     c.append(new Entry(kind, nextLocalId++, 0, 0, user, clock.getAsLong(), null, null, isMe(user),
         MessageState.STORED));
     fire(Change.ENTRIES, c.id());
+  }
+
+  // ---- direct conversations ----
+
+  /** The conversation id of direct conversation {@code link}. */
+  public static String linkConversation(String link) {
+    return "direct:" + link;
+  }
+
+  public List<DirectRequest> directRequests() {
+    return List.copyOf(directRequests);
+  }
+
+  /** {@code from} asks for a direct conversation; shown until answered or withdrawn. */
+  public void directRequested(String link, String from) {
+    if (directRequests.stream().noneMatch(r -> r.link().equals(link))) {
+      directRequests.add(new DirectRequest(link, from));
+      fire(Change.PROMPTS, null);
+    }
+  }
+
+  /** A request was answered here, withdrawn, or answered from another of your sessions. */
+  public void directRequestGone(String link) {
+    if (directRequests.removeIf(r -> r.link().equals(link))) {
+      fire(Change.PROMPTS, null);
+    }
+  }
+
+  /** The open (not ended) direct conversation with {@code peer}, or null. */
+  public Conversation directLinkWith(String peer) {
+    for (Conversation c : conversations.values()) {
+      if (c.isDirectLink() && c.mode() != DirectMode.CLOSED && Names.userKey(c.peer()).equals(Names.userKey(peer))) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Direct conversation {@code link} with {@code peer} now travels as {@code mode}: opens its tab if it has none
+   * (your request was passed on, or you accepted one), records the mode and adds a line saying so. A request that
+   * ends before it became a conversation only leaves the list of requests.
+   */
+  public void directState(String link, String peer, DirectMode mode, String detail) {
+    String id = linkConversation(link);
+    Conversation c = conversations.get(id);
+    if (c == null && mode == DirectMode.CLOSED) {
+      directRequestGone(link);
+      return;
+    }
+    boolean opened = false;
+    if (c == null) {
+      c = new Conversation(id, peer, link);
+      conversations.put(id, c);
+      opened = true;
+    }
+    if (c.mode() == mode
+        && (mode != DirectMode.DIRECT || Objects.equals(c.modeDetail(), detail == null ? "" : detail))) {
+      return; // the same news twice (the request's reply and the library's event both say "asking")
+    }
+    if (c.mode() == DirectMode.CLOSED) {
+      return; // ended stays ended; a late event of the old link changes nothing
+    }
+    c.mode(mode, detail);
+    c.append(new Entry(Entry.Kind.DIRECT_MODE, nextLocalId++, 0, 0, peer, clock.getAsLong(), mode.name(), detail,
+        false, MessageState.STORED));
+    if (opened) {
+      fire(Change.OPENED, id); // only now: views read its mode at once
+    }
+    fire(Change.DIRECT, id);
+    fire(Change.ENTRIES, id);
+  }
+
+  /** A message of a direct conversation, sent over the direct connection or relayed by the server. */
+  public void directMessage(String link, String from, String text, boolean relayed) {
+    Conversation c = conversations.get(linkConversation(link));
+    if (c == null) {
+      return;
+    }
+    c.append(new Entry(Entry.Kind.MESSAGE, nextLocalId++, 0, 0, from, clock.getAsLong(), text,
+        relayed ? "relayed" : "direct", isMe(from), MessageState.STORED));
+    fire(Change.ENTRIES, c.id());
+    if (!isMe(from) && !c.id().equals(active)) {
+      c.unread(c.unread() + 1);
+      fire(Change.UNREAD, c.id());
+    }
+  }
+
+  /**
+   * A message you are sending in a direct conversation; {@link #stored}-like completion by {@link #sent} or
+   * {@link #failed}. Returns its local id.
+   */
+  public long outgoingDirect(String conv, String text) {
+    Conversation c = Objects.requireNonNull(conversations.get(conv), conv);
+    String via = c.mode() == DirectMode.DIRECT ? "direct" : "relayed";
+    return outgoing(conv, text, via);
+  }
+
+  /** A direct message left this client (over the peer connection, or to the server for relaying). */
+  public void sent(String conv, long localId) {
+    Conversation c = conversations.get(conv);
+    int i = c == null ? -1 : c.indexOfLocal(localId);
+    if (i >= 0 && c.entries().get(i).state() == MessageState.SENDING) {
+      Entry e = c.entries().get(i);
+      c.replace(i, new Entry(e.kind(), e.localId(), 0, 0, e.from(), e.ts(), e.text(), e.via(), true,
+          MessageState.STORED));
+      fire(Change.ENTRIES, conv);
+    }
+  }
+
+  // ---- file offers ----
+
+  /** Offers made to you and not answered yet, in arrival order. */
+  public List<FileInfo> offers() {
+    return List.copyOf(offers.values());
+  }
+
+  /** A file offered to you; the same offer again (the server repeats them at each login) is ignored. */
+  public void offered(FileInfo f) {
+    if (!answeredOffers.contains(f.id()) && offers.putIfAbsent(f.id(), f) == null) {
+      fire(Change.PROMPTS, null);
+    }
+  }
+
+  /** You accepted or declined an offer: it leaves the list for good. Returns it, or null if it was not there. */
+  public FileInfo offerAnswered(String fileId) {
+    answeredOffers.add(fileId);
+    FileInfo f = offers.remove(fileId);
+    if (f != null) {
+      fire(Change.PROMPTS, null);
+    }
+    return f;
+  }
+
+  /** Answering failed (it may be asked again). */
+  public void offerUnanswered(FileInfo f) {
+    answeredOffers.remove(f.id());
+    offered(f);
+  }
+
+  // ---- transfers ----
+
+  public List<Transfer> transfers() {
+    return List.copyOf(transfers.values());
+  }
+
+  public Transfer transfer(long id) {
+    return transfers.get(id);
+  }
+
+  /** A transfer starts; returns its id. {@code total} is -1 when unknown. */
+  public long transferStarted(Transfer.Kind kind, String name, String peer, long total) {
+    long id = nextLocalId++;
+    transfers.put(id, new Transfer(id, kind, name, peer, 0, total, 0, -1, Transfer.State.RUNNING, null));
+    fire(Change.TRANSFERS, null);
+    return id;
+  }
+
+  public void transferProgress(long id, TransferProgress p) {
+    Transfer t = transfers.get(id);
+    if (t != null && !t.finished()) {
+      transfers.put(id, t.progress(p.done(), p.total(), p.bytesPerSecond(), p.etaMillis()));
+      fire(Change.TRANSFERS, null);
+    }
+  }
+
+  /** The transfer completed and was verified; {@code detail} is where it was saved (downloads), or null. */
+  public void transferDone(long id, String detail) {
+    end(id, Transfer.State.DONE, detail);
+  }
+
+  public void transferFailed(long id, String reason) {
+    end(id, Transfer.State.FAILED, reason);
+  }
+
+  private void end(long id, Transfer.State state, String detail) {
+    Transfer t = transfers.get(id);
+    if (t != null && !t.finished()) {
+      transfers.put(id, t.ended(state, detail));
+      fire(Change.TRANSFERS, null);
+    }
+  }
+
+  /** Forgets transfers that have ended. */
+  public void clearFinishedTransfers() {
+    if (transfers.values().removeIf(Transfer::finished)) {
+      fire(Change.TRANSFERS, null);
+    }
+  }
+
+  // ---- the server's file area ----
+
+  /** The last listing of the file area, or null before the first. */
+  public FileList files() {
+    return files;
+  }
+
+  public void files(FileList list) {
+    this.files = list;
+    fire(Change.FILES, null);
+  }
+
+  /** A line for the file area window (what happened, or the server's refusal); null if none. */
+  public Status filesStatus() {
+    return filesStatus;
+  }
+
+  public void filesStatus(String key, Object... args) {
+    this.filesStatus = key == null ? null : new Status(key, List.of(args));
+    fire(Change.FILES, null);
   }
 
   private boolean isMe(String name) {

@@ -1,5 +1,6 @@
 package dev.charla.desktop.model;
 
+import dev.charla.client.DirectMode;
 import dev.charla.protocol.Names;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,8 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A room or a private conversation as the window shows it: its lines in display order, the unread count and how
- * far back its history has been loaded. Mutated only through {@link ChatModel}, on the UI thread.
+ * A room, a private conversation or a direct conversation as the window shows it: its lines in display order, the
+ * unread count and how far back its history has been loaded; for a direct conversation, how it travels now.
+ * Mutated only through {@link ChatModel}, on the UI thread.
  */
 public final class Conversation {
   private final String id;
@@ -20,13 +22,24 @@ public final class Conversation {
   private boolean hasOlder = true;
   private boolean loadingOlder;
   private String topic;
+  private final String link;
+  private DirectMode mode;
+  private String modeDetail = "";
 
   Conversation(String id, String peer) {
-    this.id = id;
-    this.peer = peer;
+    this(id, peer, null);
   }
 
-  /** The conversation id: {@code #room} or {@code @a,b}. */
+  Conversation(String id, String peer, String link) {
+    this.id = id;
+    this.peer = peer;
+    this.link = link;
+    if (link != null) {
+      this.hasOlder = false; // the server keeps nothing of a direct conversation
+    }
+  }
+
+  /** The conversation id: {@code #room}, {@code @a,b}, or {@code direct:<link>} for a direct conversation. */
   public String id() {
     return id;
   }
@@ -40,9 +53,28 @@ public final class Conversation {
     return peer;
   }
 
-  /** What a tab shows: {@code #room} or {@code @name}. */
+  /** The link id of a direct conversation (client to client, or relayed; never stored), else null. */
+  public String link() {
+    return link;
+  }
+
+  public boolean isDirectLink() {
+    return link != null;
+  }
+
+  /** How a direct conversation travels now; null for other conversations (and before the model sets the first). */
+  public DirectMode mode() {
+    return mode;
+  }
+
+  /** For {@link DirectMode#DIRECT} the peer's {@code ip:port}; for {@link DirectMode#CLOSED} the reason. */
+  public String modeDetail() {
+    return modeDetail;
+  }
+
+  /** What a tab shows: {@code #room}, {@code @name}, or {@code ⇄ name} for a direct conversation. */
   public String title() {
-    return isRoom() ? id : "@" + peer;
+    return isRoom() ? id : isDirectLink() ? "⇄ " + peer : "@" + peer;
   }
 
   /** Where to send: the room, or {@code @peer}. */
@@ -86,6 +118,11 @@ public final class Conversation {
 
   void peer(String spelling) {
     this.peer = spelling;
+  }
+
+  void mode(DirectMode m, String detail) {
+    this.mode = m;
+    this.modeDetail = detail == null ? "" : detail;
   }
 
   void topic(String t) {

@@ -1,5 +1,6 @@
 package dev.charla.desktop.ui;
 
+import dev.charla.client.DirectMode;
 import dev.charla.desktop.ChatSession;
 import dev.charla.desktop.I18n;
 import dev.charla.desktop.model.Conversation;
@@ -30,8 +31,9 @@ import javax.swing.text.StyleConstants;
 import javax.swing.text.StyledDocument;
 
 /**
- * One conversation's tab: the topic, the lines, and the box to write in. Scrolling to the top loads older
- * messages. It re-reads its {@link Conversation} whenever the model says its entries changed.
+ * One conversation's tab: the topic (for a direct conversation, whether it is direct or relayed), the lines, and
+ * the box to write in. Scrolling to the top loads older messages. It re-reads its {@link Conversation} whenever the
+ * model says its entries or mode changed.
  */
 final class ConversationPanel extends JPanel {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm");
@@ -40,19 +42,24 @@ final class ConversationPanel extends JPanel {
   private static final Color OWN = new Color(0x3d8fd9);
   private static final Color OTHER = new Color(0xd9773d);
   private static final Color FAILED = new Color(0xd03b3b);
+  private static final Color DIRECT = new Color(0x2e9d57);
+  private static final Color RELAYED = new Color(0xf2b134);
 
   private final ChatSession session;
   private final String conv;
   private final I18n i18n;
   private final ZoneId zone;
   private final JLabel topic = new JLabel();
+  private final JLabel mode = new JLabel();
+  private final JButton send = new JButton();
   private final JTextPane messages = new JTextPane();
   private final JScrollPane scroll;
   private final JTextField input = new JTextField();
   private int lastScrollValue;
   private boolean rendering;
 
-  ConversationPanel(ChatSession session, Conversation c, I18n i18n, ZoneId zone) {
+  /** @param sendFile offers a file to the other person (asks which); null for a room */
+  ConversationPanel(ChatSession session, Conversation c, I18n i18n, ZoneId zone, Runnable sendFile) {
     super(new BorderLayout());
     this.session = session;
     this.conv = c.id();
@@ -67,7 +74,21 @@ final class ConversationPanel extends JPanel {
     topic.setBorder(BorderFactory.createEmptyBorder(4, 8, 4, 8));
     JPanel header = new JPanel(new BorderLayout());
     header.add(topic, BorderLayout.CENTER);
-    header.add(close, BorderLayout.EAST);
+    JPanel actions = new JPanel(new java.awt.FlowLayout(java.awt.FlowLayout.RIGHT, 4, 0));
+    if (sendFile != null) {
+      JButton file = new JButton(i18n.t("conv.send_file"));
+      file.setName("sendFile");
+      file.addActionListener(e -> sendFile.run());
+      actions.add(file);
+    }
+    actions.add(close);
+    header.add(actions, BorderLayout.EAST);
+    if (c.isDirectLink()) {
+      mode.setName("mode");
+      mode.setOpaque(true);
+      mode.setBorder(BorderFactory.createEmptyBorder(4, 8, 4, 8));
+      header.add(mode, BorderLayout.SOUTH);
+    }
     add(header, BorderLayout.NORTH);
 
     messages.setName("messages");
@@ -80,7 +101,7 @@ final class ConversationPanel extends JPanel {
 
     input.setName("input");
     input.addActionListener(e -> send());
-    JButton send = new JButton(i18n.t("conv.send"));
+    send.setText(i18n.t("conv.send"));
     send.setName("send");
     send.addActionListener(e -> send());
     JPanel bottom = new JPanel(new BorderLayout(6, 0));
@@ -120,7 +141,17 @@ final class ConversationPanel extends JPanel {
   void render(Conversation c) {
     topic.setText(c.isRoom()
         ? (c.topic() == null || c.topic().isBlank() ? i18n.t("conv.no_topic") : i18n.t("conv.topic", c.topic()))
-        : c.title());
+        : c.isDirectLink() ? i18n.t("conv.direct_with", c.peer()) : c.title());
+    if (c.isDirectLink() && c.mode() != null) {
+      mode.setText(modeText(c.mode(), c.modeDetail(), c.peer()));
+      mode.setBackground(c.mode() == DirectMode.DIRECT ? DIRECT : c.mode() == DirectMode.RELAYED ? RELAYED
+          : c.mode() == DirectMode.CLOSED ? GREY : new Color(0xb8c7d9));
+      mode.setForeground(c.mode() == DirectMode.DIRECT ? Color.WHITE : Color.BLACK);
+      boolean open = c.mode() == DirectMode.DIRECT || c.mode() == DirectMode.RELAYED
+          || c.mode() == DirectMode.CONNECTING;
+      input.setEnabled(open);
+      send.setEnabled(open);
+    }
     JScrollBar bar = scroll.getVerticalScrollBar();
     boolean atBottom = bar.getValue() + bar.getModel().getExtent() >= bar.getMaximum() - 24;
     int fromBottom = bar.getMaximum() - bar.getValue();
@@ -152,6 +183,10 @@ final class ConversationPanel extends JPanel {
 
   private void line(StyledDocument doc, Entry e) throws BadLocationException {
     append(doc, time(e.ts()) + "  ", style(GREY, false, false));
+    if (e.kind() == Entry.Kind.DIRECT_MODE) {
+      append(doc, "— " + modeText(DirectMode.valueOf(e.text()), e.via(), e.from()) + "\n", style(GREY, false, true));
+      return;
+    }
     if (!e.isMessage()) {
       String key =
           switch (e.kind()) {
@@ -159,7 +194,7 @@ final class ConversationPanel extends JPanel {
             case LEFT -> "conv.leave";
             case ONLINE -> "conv.online";
             case OFFLINE -> "conv.offline";
-            case MESSAGE -> throw new IllegalStateException();
+            case MESSAGE, DIRECT_MODE -> throw new IllegalStateException();
           };
       append(doc, "— " + i18n.t(key, e.from()) + "\n", style(GREY, false, true));
       return;
@@ -176,10 +211,29 @@ final class ConversationPanel extends JPanel {
           });
       meta.append(' ');
     }
-    if (e.via() != null) {
+    if ("direct".equals(e.via()) || "relayed".equals(e.via())) {
+      meta.append(i18n.t("conv." + e.via()));
+    } else if (e.via() != null) {
       meta.append(i18n.t("conv.via", e.via().toUpperCase(java.util.Locale.ROOT)));
     }
     append(doc, meta + "\n", style(e.state() == MessageState.FAILED ? FAILED : GREY, false, false, 0.85f));
+  }
+
+  /** How a direct conversation travels, for its indicator and its lines. */
+  private String modeText(DirectMode m, String detail, String peer) {
+    String d = detail == null ? "" : detail;
+    return switch (m) {
+      case ASKING -> i18n.t("direct.asking", peer);
+      case CONNECTING -> i18n.t("direct.connecting", peer);
+      case DIRECT -> i18n.t("direct.direct", d);
+      case RELAYED -> i18n.t("direct.relayed");
+      case CLOSED -> i18n.t("direct.closed", d);
+    };
+  }
+
+  /** The indicator's text (for tests). */
+  String modeText() {
+    return mode.getText();
   }
 
   private String time(long ts) {

@@ -2,11 +2,14 @@ package dev.charla.desktop.ui;
 
 import dev.charla.client.Transport;
 import dev.charla.desktop.ChatSession;
+import dev.charla.desktop.FilePicker;
 import dev.charla.desktop.I18n;
 import dev.charla.desktop.Themes;
 import dev.charla.desktop.model.ChatModel;
 import dev.charla.desktop.model.Conversation;
 import dev.charla.desktop.model.Person;
+import dev.charla.desktop.model.Transfer;
+import dev.charla.protocol.ServerFrame.FileInfo;
 import dev.charla.protocol.ServerFrame.RoomInfo;
 import dev.charla.protocol.ServerFrame.SessionInfo;
 import java.awt.BorderLayout;
@@ -21,6 +24,7 @@ import java.awt.event.MouseAdapter;
 import java.awt.event.MouseEvent;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
+import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +44,7 @@ import javax.swing.JMenu;
 import javax.swing.JMenuBar;
 import javax.swing.JMenuItem;
 import javax.swing.JPanel;
+import javax.swing.JPopupMenu;
 import javax.swing.JRadioButtonMenuItem;
 import javax.swing.JScrollPane;
 import javax.swing.JSplitPane;
@@ -50,8 +55,9 @@ import javax.swing.WindowConstants;
 
 /**
  * The main window: who you are and how you are connected, rooms and people on the left, conversations in tabs
- * on the right, the lost-connection banner on top and a status line below. A view of {@link ChatModel}; every
- * action goes to {@link ChatSession}.
+ * on the right, the lost-connection banner and the questions waiting for an answer (direct requests, file offers)
+ * on top, file transfers and a status line below. A view of {@link ChatModel}; every action goes to
+ * {@link ChatSession}. It opens the file area window ({@link FilesFrame}) on demand.
  */
 public final class MainFrame extends JFrame {
 
@@ -64,6 +70,9 @@ public final class MainFrame extends JFrame {
     void theme(String theme);
 
     void language(Locale locale);
+
+    /** Lets the user choose the folder where received files go (remembered). */
+    void downloadsFolder();
   }
 
   private final ChatSession session;
@@ -78,6 +87,10 @@ public final class MainFrame extends JFrame {
   private final JList<Object> peopleList = new JList<>(people);
   private final JTabbedPane tabs = new JTabbedPane();
   private final JLabel status = new JLabel(" ");
+  private final JPanel prompts = new JPanel();
+  private final TransfersPanel transfers;
+  private final FilePicker picker;
+  private FilesFrame files;
   private final Map<String, ConversationPanel> panels = new LinkedHashMap<>();
   private final ChatModel.Listener listener = this::changed;
   private boolean updating;
@@ -85,11 +98,12 @@ public final class MainFrame extends JFrame {
   /** A row of the people list under a person: one of their sessions. */
   record SessionRow(Person person, SessionInfo session) {}
 
-  public MainFrame(ChatSession session, I18n i18n, Actions actions, ZoneId zone) {
+  public MainFrame(ChatSession session, I18n i18n, Actions actions, ZoneId zone, FilePicker picker) {
     this.session = session;
     this.model = session.model();
     this.i18n = i18n;
     this.zone = zone;
+    this.picker = picker;
     setName("main");
     setDefaultCloseOperation(WindowConstants.DO_NOTHING_ON_CLOSE);
     addWindowListener(
@@ -124,8 +138,11 @@ public final class MainFrame extends JFrame {
     JPanel bar = new JPanel(new BorderLayout());
     bar.add(identity, BorderLayout.CENTER);
     bar.add(switcher, BorderLayout.EAST);
+    prompts.setName("prompts");
+    prompts.setLayout(new javax.swing.BoxLayout(prompts, javax.swing.BoxLayout.Y_AXIS));
     JPanel top = new JPanel(new BorderLayout());
     top.add(banner, BorderLayout.NORTH);
+    top.add(prompts, BorderLayout.CENTER);
     top.add(bar, BorderLayout.SOUTH);
 
     tabs.setName("tabs");
@@ -142,9 +159,15 @@ public final class MainFrame extends JFrame {
     status.setName("status");
     status.setBorder(BorderFactory.createEmptyBorder(3, 10, 3, 10));
 
+    transfers = new TransfersPanel(model, i18n,
+        t -> t.kind() == Transfer.Kind.OFFER_IN || t.kind() == Transfer.Kind.OFFER_OUT, "transfers");
+    JPanel bottom = new JPanel(new BorderLayout());
+    bottom.add(transfers, BorderLayout.CENTER);
+    bottom.add(status, BorderLayout.SOUTH);
+
     getContentPane().add(top, BorderLayout.NORTH);
     getContentPane().add(split, BorderLayout.CENTER);
-    getContentPane().add(status, BorderLayout.SOUTH);
+    getContentPane().add(bottom, BorderLayout.SOUTH);
     setSize(1040, 640);
 
     model.addListener(listener);
@@ -171,6 +194,8 @@ public final class MainFrame extends JFrame {
     JMenu charla = new JMenu(i18n.t("menu.charla"));
     charla.setName("menu.charla");
     charla.add(item("menu.reconnect", e -> session.switchTransport(model.transport())));
+    charla.add(item("menu.files", e -> openFiles()));
+    charla.add(item("menu.downloads", e -> actions.downloadsFolder()));
     charla.add(item("menu.logout", e -> actions.logout()));
     charla.addSeparator();
     charla.add(item("menu.quit", e -> actions.quit()));
@@ -278,6 +303,43 @@ public final class MainFrame extends JFrame {
     JButton message = new JButton(i18n.t("main.message"));
     message.setName("message");
     message.addActionListener(e -> messageSelected());
+    JButton direct = new JButton(i18n.t("main.direct"));
+    direct.setName("direct");
+    direct.addActionListener(e -> directSelected());
+    JButton sendFile = new JButton(i18n.t("main.send_file"));
+    sendFile.setName("sendFile");
+    sendFile.addActionListener(e -> sendFileSelected());
+    JPanel personActions = new JPanel(new java.awt.GridLayout(1, 3, 4, 0));
+    personActions.add(message);
+    personActions.add(direct);
+    personActions.add(sendFile);
+    JPopupMenu menu = new JPopupMenu();
+    menu.setName("peopleMenu");
+    menu.add(item("main.message", e -> messageSelected()));
+    menu.add(item("main.direct", e -> directSelected()));
+    menu.add(item("main.send_file", e -> sendFileSelected()));
+    peopleList.addMouseListener(
+        new MouseAdapter() {
+          @Override
+          public void mousePressed(MouseEvent e) {
+            popup(e);
+          }
+
+          @Override
+          public void mouseReleased(MouseEvent e) {
+            popup(e);
+          }
+
+          private void popup(MouseEvent e) {
+            if (e.isPopupTrigger()) {
+              int row = peopleList.locationToIndex(e.getPoint());
+              if (row >= 0) {
+                peopleList.setSelectedIndex(row);
+                menu.show(peopleList, e.getX(), e.getY());
+              }
+            }
+          }
+        });
 
     JPanel side = new JPanel(new GridBagLayout());
     GridBagConstraints g = new GridBagConstraints();
@@ -295,7 +357,7 @@ public final class MainFrame extends JFrame {
     g.weighty = 0.65;
     side.add(new JScrollPane(peopleList), g);
     g.weighty = 0;
-    side.add(message, g);
+    side.add(personActions, g);
     return side;
   }
 
@@ -325,12 +387,98 @@ public final class MainFrame extends JFrame {
     return s == null ? "?" : s.toUpperCase(Locale.ROOT);
   }
 
-  private void messageSelected() {
+  private Person selectedPerson() {
     Object v = peopleList.getSelectedValue();
-    Person p = v instanceof Person person ? person : v instanceof SessionRow r ? r.person() : null;
+    return v instanceof Person person ? person : v instanceof SessionRow r ? r.person() : null;
+  }
+
+  private void messageSelected() {
+    Person p = selectedPerson();
     if (p != null) {
       session.openDirect(p.name());
     }
+  }
+
+  private void directSelected() {
+    Person p = selectedPerson();
+    if (p != null) {
+      session.requestDirect(p.name());
+    }
+  }
+
+  private void sendFileSelected() {
+    Person p = selectedPerson();
+    if (p != null) {
+      sendFile(p.name());
+    }
+  }
+
+  /** Asks which file, then offers it to {@code peer}. */
+  private void sendFile(String peer) {
+    Path file = picker.file(this, i18n.t("file.pick", peer));
+    if (file != null) {
+      session.sendFile(peer, file);
+    }
+  }
+
+  /** Shows the file area window (made on first use), listing the area afresh. */
+  public void openFiles() {
+    if (files == null) {
+      files = new FilesFrame(session, i18n, picker, zone);
+      files.setLocation(getX() + 60, getY() + 60);
+    }
+    session.refreshFiles();
+    files.setVisible(true);
+    files.toFront();
+  }
+
+  /** The file area window, or null if it was never opened (for tests). */
+  public JFrame filesFrame() {
+    return files;
+  }
+
+  /** Rebuilds the questions on top: one row per direct request and per file offer, each with its two answers. */
+  private void updatePrompts() {
+    prompts.removeAll();
+    for (ChatModel.DirectRequest r : model.directRequests()) {
+      prompts.add(prompt("request:" + r.from(), i18n.t("prompt.direct", r.from()),
+          "acceptDirect", "prompt.accept", () -> session.acceptDirect(r.link()),
+          "declineDirect", "prompt.decline", () -> session.declineDirect(r.link())));
+    }
+    for (FileInfo f : model.offers()) {
+      prompts.add(prompt("offer:" + f.name(),
+          i18n.t("prompt.offer", f.owner(), f.name(), Sizes.bytes(f.size(), i18n.locale()),
+              session.downloadsFolder().toString()),
+          "acceptOffer", "prompt.accept_file", () -> session.acceptOffer(f.id()),
+          "declineOffer", "prompt.decline", () -> session.declineOffer(f.id())));
+    }
+    prompts.revalidate();
+    prompts.repaint();
+  }
+
+  private JPanel prompt(String name, String text, String yesName, String yesKey, Runnable yes, String noName,
+      String noKey, Runnable no) {
+    JPanel row = new JPanel(new BorderLayout(8, 0));
+    row.setName(name);
+    row.setBackground(new Color(0xdcebfa));
+    row.setBorder(BorderFactory.createCompoundBorder(
+        BorderFactory.createMatteBorder(0, 0, 1, 0, new Color(0x9bbbd9)), BorderFactory.createEmptyBorder(4, 10, 4, 6)));
+    JLabel label = new JLabel(text);
+    label.setName("promptText");
+    label.setForeground(Color.BLACK);
+    JButton accept = new JButton(i18n.t(yesKey));
+    accept.setName(yesName);
+    accept.addActionListener(e -> yes.run());
+    JButton decline = new JButton(i18n.t(noKey));
+    decline.setName(noName);
+    decline.addActionListener(e -> no.run());
+    JPanel buttons = new JPanel(new FlowLayout(FlowLayout.RIGHT, 4, 0));
+    buttons.setOpaque(false);
+    buttons.add(accept);
+    buttons.add(decline);
+    row.add(label, BorderLayout.CENTER);
+    row.add(buttons, BorderLayout.EAST);
+    return row;
   }
 
   // ---- the model changed ----
@@ -398,6 +546,16 @@ public final class MainFrame extends JFrame {
         }
       }
       case UNREAD -> retitle(conv);
+      case PROMPTS -> updatePrompts();
+      case DIRECT -> {
+        ConversationPanel p = panels.get(conv);
+        if (p != null) {
+          p.render(model.conversation(conv));
+        }
+      }
+      case TRANSFERS, FILES -> {
+        // their own panels listen
+      }
       case ACTIVE -> {
         ConversationPanel p = conv == null ? null : panels.get(conv);
         if (p != null && tabs.getSelectedComponent() != p) {
@@ -416,7 +574,8 @@ public final class MainFrame extends JFrame {
     if (c == null || panels.containsKey(c.id())) {
       return;
     }
-    ConversationPanel p = new ConversationPanel(session, c, i18n, zone);
+    String peer = c.peer();
+    ConversationPanel p = new ConversationPanel(session, c, i18n, zone, c.isRoom() ? null : () -> sendFile(peer));
     panels.put(c.id(), p);
     updating = true;
     tabs.addTab(c.title(), p);
@@ -448,8 +607,20 @@ public final class MainFrame extends JFrame {
     return panels.get(conv);
   }
 
-  /** Stops listening to the model; call before disposing. */
+  /** The indicator of a direct conversation's tab, or null (for tests). */
+  public String directIndicator(String conv) {
+    ConversationPanel p = panels.get(conv);
+    return p == null ? null : p.modeText();
+  }
+
+  /** Stops listening to the model and closes the file area window; call before disposing. */
   public void detach() {
     model.removeListener(listener);
+    transfers.detach();
+    if (files != null) {
+      files.detach();
+      files.dispose();
+      files = null;
+    }
   }
 }

@@ -211,7 +211,7 @@ class DesktopChatTest extends GuiTestBase {
     DesktopDriver.type(a.main().textBox("roomField").target(), room);
     DesktopDriver.click(a.main().button("join").target());
     // the join brings the latest 20; the tab is not full, so the next page comes by itself
-    await().atMost(DesktopDriver.WAIT).until(() -> messages(a, room) == 70);
+    await().atMost(DesktopDriver.WAIT).untilAsserted(() -> assertThat(messages(a, room)).isEqualTo(70));
     assertThat(a.text(room)).doesNotContain(": m5 ").contains(": m6 ").contains(": m75 ");
 
     GuiActionRunner.execute(() -> {

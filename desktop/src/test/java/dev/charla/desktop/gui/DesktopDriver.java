@@ -26,6 +26,8 @@ import org.assertj.swing.fixture.JPanelFixture;
 /** Drives one desktop client (a {@link DesktopApp} in this JVM) through its windows, as a user would. */
 final class DesktopDriver implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(15);
+  /** Signing in: a registration or login hashes with Argon2id, which takes seconds on a loaded 2-core machine. */
+  static final Duration SIGN_IN_WAIT = Duration.ofSeconds(60);
 
   final String name;
   final DesktopApp app;
@@ -80,7 +82,7 @@ final class DesktopDriver implements AutoCloseable {
   }
 
   DesktopDriver awaitMain() {
-    await().atMost(WAIT).untilAsserted(() -> assertThat(query(() -> app.mainFrame() != null && app.mainFrame().isShowing()))
+    await().atMost(SIGN_IN_WAIT).untilAsserted(() -> assertThat(query(() -> app.mainFrame() != null && app.mainFrame().isShowing()))
         .as(() -> "signed in; screen saved to " + saveScreen() + "; the sign-in screen says: " + query(() -> app.signInFrame() == null ? "(closed)"
             : ((javax.swing.JLabel) find(app.signInFrame().getContentPane(), "message")).getText()))
         .isTrue());
@@ -123,6 +125,69 @@ final class DesktopDriver implements AutoCloseable {
    */
   static void click(javax.swing.AbstractButton b) {
     GuiActionRunner.execute(() -> b.doClick());
+  }
+
+  /** Selects a person's row in the people list (once they are listed). */
+  void selectPerson(String person) {
+    await().atMost(WAIT).untilAsserted(() -> assertThat(people()).anyMatch(r -> r.equals(person)
+        || r.equals(person + " (guest)")));
+    GuiActionRunner.execute(() -> {
+      javax.swing.JList<?> list = main().list("people").target();
+      for (int i = 0; i < list.getModel().getSize(); i++) {
+        if (list.getModel().getElementAt(i) instanceof dev.charla.desktop.model.Person p && p.name().equals(person)) {
+          list.setSelectedIndex(i);
+        }
+      }
+    });
+  }
+
+  /** A question on top of the main window ({@code request:<from>}, {@code offer:<file name>}), once it is shown. */
+  JPanelFixture prompt(String name) {
+    await().atMost(WAIT).until(() -> query(() -> find(app.mainFrame().getContentPane(), name) != null));
+    return main().panel(name);
+  }
+
+  boolean hasPrompt(String name) {
+    return query(() -> find(app.mainFrame().getContentPane(), name) != null);
+  }
+
+  /** The direct/relayed indicator of a direct conversation's tab, or null if it has no tab. */
+  String indicator(String conv) {
+    return query(() -> app.mainFrame().directIndicator(conv));
+  }
+
+  /** The id of the open direct conversation with {@code peer}, once there is one. */
+  String directConversation(String peer) {
+    await().atMost(WAIT).until(() -> query(() -> app.session().model().directLinkWith(peer) != null));
+    return query(() -> app.session().model().directLinkWith(peer).id());
+  }
+
+  /** The lines of the transfers shown in a window (the main window's offers, or the file area's). */
+  List<String> transfers(java.awt.Container window) {
+    return query(() -> {
+      List<String> out = new java.util.ArrayList<>();
+      collect(window, "transferText", out);
+      return out;
+    });
+  }
+
+  private static void collect(java.awt.Container root, String name, List<String> out) {
+    for (java.awt.Component c : root.getComponents()) {
+      if (name.equals(c.getName()) && c instanceof javax.swing.JLabel l) {
+        out.add(l.getText());
+      }
+      if (c instanceof java.awt.Container k) {
+        collect(k, name, out);
+      }
+    }
+  }
+
+  /** The file area window, opened from the menu. */
+  FrameFixture files() {
+    menu("menu.files");
+    await().atMost(WAIT).until(() -> query(() -> app.mainFrame().filesFrame() != null
+        && app.mainFrame().filesFrame().isShowing()));
+    return new FrameFixture(robot, query(() -> app.mainFrame().filesFrame()));
   }
 
   /** Picks a menu item by name, wherever it is in the menu bar. */

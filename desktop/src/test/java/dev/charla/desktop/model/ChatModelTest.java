@@ -3,6 +3,9 @@ package dev.charla.desktop.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.charla.client.ConnectionState;
+import dev.charla.client.DirectMode;
+import dev.charla.client.TransferProgress;
+import dev.charla.protocol.ServerFrame.FileInfo;
 import dev.charla.protocol.ServerFrame.Msg;
 import dev.charla.protocol.ServerFrame.SessionInfo;
 import dev.charla.protocol.ServerFrame.Stored;
@@ -214,5 +217,105 @@ class ChatModelTest {
     assertThat(added).isEqualTo(2);
     assertThat(model.conversation("#lobby").entries()).extracting(Entry::seq).containsExactly(1L, 2L, 3L, 4L);
     assertThat(model.conversation("#lobby").unread()).isEqualTo(4);
+  }
+
+  @Test
+  void aDirectConversationOpensOnceRecordsEachModeChangeAndStaysEndedOnceClosed() {
+    List<DirectMode> modeWhenOpened = new ArrayList<>();
+    model.addListener((c, conv) -> {
+      if (c == ChatModel.Change.OPENED) {
+        modeWhenOpened.add(model.conversation(conv).mode());
+      }
+    });
+    model.directState("L1", "beto", DirectMode.ASKING, "");
+    model.directState("L1", "beto", DirectMode.ASKING, "waiting for beto"); // the request's reply and the event
+    model.directState("L1", "beto", DirectMode.CONNECTING, "trying 2 addresses");
+    model.directState("L1", "beto", DirectMode.DIRECT, "10.0.0.2:4000");
+    model.directState("L1", "beto", DirectMode.RELAYED, "direct connection lost");
+    model.directState("L1", "beto", DirectMode.CLOSED, "closed by beto");
+    model.directState("L1", "beto", DirectMode.RELAYED, "late");
+
+    Conversation c = model.conversation(ChatModel.linkConversation("L1"));
+    assertThat(c.isDirectLink()).isTrue();
+    assertThat(c.title()).isEqualTo("⇄ beto");
+    assertThat(c.hasOlder()).as("the server keeps nothing of it").isFalse();
+    assertThat(c.mode()).isEqualTo(DirectMode.CLOSED);
+    assertThat(c.modeDetail()).isEqualTo("closed by beto");
+    assertThat(c.entries()).extracting(Entry::text)
+        .containsExactly("ASKING", "CONNECTING", "DIRECT", "RELAYED", "CLOSED");
+    assertThat(changes).containsOnlyOnce("OPENED direct:L1");
+    assertThat(modeWhenOpened).as("views read the mode when the tab opens").containsExactly(DirectMode.ASKING);
+    assertThat(model.directLinkWith("beto")).as("ended").isNull();
+  }
+
+  @Test
+  void directMessagesSayHowTheyTravelledAndOwnOnesAreSentOverTheCurrentMode() {
+    model.directState("L1", "beto", DirectMode.DIRECT, "10.0.0.2:4000");
+    String conv = ChatModel.linkConversation("L1");
+
+    model.directMessage("L1", "beto", "hola", false);
+    long mine = model.outgoingDirect(conv, "qué tal");
+    model.sent(conv, mine);
+    model.directState("L1", "beto", DirectMode.RELAYED, "lost");
+    model.directMessage("L1", "beto", "por el servidor", true);
+
+    assertThat(model.conversation(conv).entries()).filteredOn(Entry::isMessage)
+        .extracting(Entry::text, Entry::via, Entry::state)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("hola", "direct", MessageState.STORED),
+            org.assertj.core.groups.Tuple.tuple("qué tal", "direct", MessageState.STORED),
+            org.assertj.core.groups.Tuple.tuple("por el servidor", "relayed", MessageState.STORED));
+    assertThat(model.conversation(conv).unread()).isEqualTo(2);
+  }
+
+  @Test
+  void aRequestWithdrawnBeforeAnAnswerOnlyLeavesTheListOfRequests() {
+    model.directRequested("L2", "carla");
+    model.directRequested("L2", "carla");
+    assertThat(model.directRequests()).containsExactly(new ChatModel.DirectRequest("L2", "carla"));
+
+    model.directState("L2", "carla", DirectMode.CLOSED, "closed by carla");
+
+    assertThat(model.directRequests()).isEmpty();
+    assertThat(model.conversation(ChatModel.linkConversation("L2"))).isNull();
+  }
+
+  @Test
+  void anOfferRepeatedAtTheNextLoginIsShownOnceAndNotAgainOnceAnswered() {
+    FileInfo f = new FileInfo("F1", "a.txt", 3, "ab", "beto", 0, "Ana");
+    model.offered(f);
+    model.offered(f);
+    assertThat(model.offers()).containsExactly(f);
+
+    assertThat(model.offerAnswered("F1")).isEqualTo(f);
+    model.offered(f); // the server's repeat, before it learned of the answer
+
+    assertThat(model.offers()).isEmpty();
+    model.offerUnanswered(f); // accepting failed: ask again
+    assertThat(model.offers()).containsExactly(f);
+  }
+
+  @Test
+  void aTransferReportsProgressThenEndsOnceWithItsOutcome() {
+    long id = model.transferStarted(Transfer.Kind.OFFER_IN, "a.txt", "beto", 1000);
+    model.transferProgress(id, new TransferProgress("a.txt", 250, 1000, 500, 1500));
+    assertThat(model.transfer(id).fraction()).isEqualTo(0.25);
+    assertThat(model.transfer(id).etaMillis()).isEqualTo(1500);
+
+    model.transferDone(id, "/tmp/a.txt");
+    model.transferFailed(id, "too late");
+    model.transferProgress(id, new TransferProgress("a.txt", 300, 1000, 500, 1500));
+
+    Transfer t = model.transfer(id);
+    assertThat(t.state()).isEqualTo(Transfer.State.DONE);
+    assertThat(t.detail()).isEqualTo("/tmp/a.txt");
+    assertThat(t.fraction()).isEqualTo(1.0);
+    long failed = model.transferStarted(Transfer.Kind.UPLOAD, "b.txt", null, 10);
+    model.transferFailed(failed, "forbidden");
+    model.transferStarted(Transfer.Kind.DOWNLOAD, "c.txt", null, 10);
+
+    model.clearFinishedTransfers();
+
+    assertThat(model.transfers()).extracting(Transfer::name).containsExactly("c.txt");
   }
 }
