@@ -6,7 +6,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * N clients connect and log in as guests with C logins in flight; then all disconnect and log in again by
- * resuming with their tokens. Measures logins per second and the time from connect to logged_in.
+ * resuming with their tokens. Measures logins per second and the time from connect to logged_in, after a
+ * warm-up of throwaway guest logins.
  */
 record ConnectScenario(int clients, int inFlight) implements Scenario {
   @Override
@@ -24,6 +25,13 @@ record ConnectScenario(int clients, int inFlight) implements Scenario {
   public RunResult run(Env env) throws Exception {
     RunResult r = new RunResult();
     try (ServerUnderTest server = env.servers().get(null)) {
+      // Warm-up, as in the other scenarios: guest logins of throwaway clients for the warm-up time, so the
+      // measured logins meet a server whose login path is compiled (a fresh JVM's first seconds are several
+      // times slower, and a 5000-login run is over within them).
+      long warmEnd = System.nanoTime() + env.warmup().toNanos();
+      while (System.nanoTime() < warmEnd) {
+        Sessions.guests(env, server, Math.min(clients, 1_000), inFlight, Sessions.uniquePrefix()).closeAll();
+      }
       Window w = Window.open(server);
       Sessions guests = Sessions.guests(env, server, clients, inFlight, Sessions.uniquePrefix());
       Histogram g = guests.timesMicros.getIntervalHistogram();
