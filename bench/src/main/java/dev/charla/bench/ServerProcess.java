@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * its CPU time and RSS can be read from /proc. Its output goes to a log file next to the database.
  */
 final class ServerProcess implements ServerUnderTest {
+  private static final int START_TIMEOUT_SECONDS = 120;
+
   private final Process process;
   private final int port;
   private final Path dir;
@@ -64,7 +66,8 @@ final class ServerProcess implements ServerUnderTest {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("server.log").toFile())
         .start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    // Generous: a JVM that starts in 2 s on a quiet machine took over 30 s on a busy one (load average 20 on 2 cores).
+    long deadline = System.nanoTime() + Duration.ofSeconds(START_TIMEOUT_SECONDS).toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw new IOException("server exited with " + p.exitValue() + "; see " + dir.resolve("server.log"));
@@ -77,7 +80,7 @@ final class ServerProcess implements ServerUnderTest {
       }
     }
     p.destroyForcibly();
-    throw new IOException("server did not listen on port " + port + " within 30 s");
+    throw new IOException("server did not listen on port " + port + " within " + START_TIMEOUT_SECONDS + " s");
   }
 
   @Override

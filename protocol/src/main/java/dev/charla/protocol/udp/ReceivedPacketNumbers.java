@@ -1,6 +1,7 @@
 package dev.charla.protocol.udp;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,8 +16,16 @@ import java.util.List;
  * <p>Not thread-safe; owned by one {@link ReliableConnection}.
  */
 final class ReceivedPacketNumbers {
-  /** Disjoint, non-adjacent ranges sorted from the highest down; each is {smallest, largest}. */
-  private final List<long[]> ranges = new ArrayList<>();
+  private static final long[] NONE = {};
+
+  /**
+   * Disjoint, non-adjacent ranges sorted from the highest down, two longs each: {@code r[2i]} is range i's
+   * smallest, {@code r[2i + 1]} its largest; {@link #count} ranges are in use. A flat array rather than a list of
+   * pairs: one per connection on the server, where an idle connection has one range (a 32-byte array, not 112
+   * bytes of list and pair). It grows as gaps appear, up to {@link UdpLimits#MAX_ACK_RANGES} + 1 ranges.
+   */
+  private long[] r = NONE;
+  private int count;
 
   /** Numbers below this count as seen (raised when a range is forgotten). */
   private long floor;
@@ -27,27 +36,27 @@ final class ReceivedPacketNumbers {
       return false;
     }
     int i = 0;
-    while (i < ranges.size() && ranges.get(i)[0] > pn) {
+    while (i < count && smallest(i) > pn) {
       i++;
     }
-    // Now ranges[i] is the first range whose smallest <= pn (or i == size); ranges[i - 1] lies above pn.
-    if (i < ranges.size() && ranges.get(i)[1] >= pn) {
+    // Now range i is the first range whose smallest <= pn (or i == count); range i - 1 lies above pn.
+    if (i < count && largest(i) >= pn) {
       return false;
     }
-    boolean joinsBelow = i < ranges.size() && ranges.get(i)[1] == pn - 1;
-    boolean joinsAbove = i > 0 && ranges.get(i - 1)[0] == pn + 1;
+    boolean joinsBelow = i < count && largest(i) == pn - 1;
+    boolean joinsAbove = i > 0 && smallest(i - 1) == pn + 1;
     if (joinsBelow && joinsAbove) {
-      ranges.get(i)[1] = ranges.get(i - 1)[1];
-      ranges.remove(i - 1);
+      r[2 * i + 1] = largest(i - 1);
+      remove(i - 1);
     } else if (joinsBelow) {
-      ranges.get(i)[1] = pn;
+      r[2 * i + 1] = pn;
     } else if (joinsAbove) {
-      ranges.get(i - 1)[0] = pn;
+      r[2 * (i - 1)] = pn;
     } else {
-      ranges.add(i, new long[] {pn, pn});
-      if (ranges.size() > UdpLimits.MAX_ACK_RANGES) {
-        ranges.remove(ranges.size() - 1);
-        floor = ranges.get(ranges.size() - 1)[0];
+      insert(i, pn);
+      if (count > UdpLimits.MAX_ACK_RANGES) {
+        count--;
+        floor = smallest(count - 1);
       }
     }
     return true;
@@ -58,29 +67,53 @@ final class ReceivedPacketNumbers {
     if (pn < floor) {
       return true;
     }
-    for (long[] r : ranges) {
-      if (pn >= r[0]) {
-        return pn <= r[1];
+    for (int i = 0; i < count; i++) {
+      if (pn >= smallest(i)) {
+        return pn <= largest(i);
       }
     }
     return false;
   }
 
   boolean isEmpty() {
-    return ranges.isEmpty();
+    return count == 0;
   }
 
   /** The largest number received; only when not empty. */
   long largest() {
-    return ranges.get(0)[1];
+    return largest(0);
   }
 
   /** The ranges, highest first, as an ACK chunk carries them; only when not empty. */
   List<Chunk.Range> ranges() {
-    List<Chunk.Range> out = new ArrayList<>(ranges.size());
-    for (long[] r : ranges) {
-      out.add(new Chunk.Range(r[0], r[1]));
+    List<Chunk.Range> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(new Chunk.Range(smallest(i), largest(i)));
     }
     return out;
+  }
+
+  private long smallest(int i) {
+    return r[2 * i];
+  }
+
+  private long largest(int i) {
+    return r[2 * i + 1];
+  }
+
+  /** Inserts the range {pn, pn} at index i, shifting the lower ranges down. */
+  private void insert(int i, long pn) {
+    if (2 * (count + 1) > r.length) {
+      r = Arrays.copyOf(r, 2 * Math.max(1, Math.min(2 * count, UdpLimits.MAX_ACK_RANGES + 1)));
+    }
+    System.arraycopy(r, 2 * i, r, 2 * i + 2, 2 * (count - i));
+    r[2 * i] = pn;
+    r[2 * i + 1] = pn;
+    count++;
+  }
+
+  private void remove(int i) {
+    System.arraycopy(r, 2 * i + 2, r, 2 * i, 2 * (count - i - 1));
+    count--;
   }
 }

@@ -33,6 +33,12 @@ import java.util.TreeMap;
  * before is treated as the earlier value. Malformed datagrams are counted and dropped; {@code receive} does not
  * throw for anything a peer sends.
  *
+ * <p>Memory: a server holds one connection per session, and most sessions are idle, so the queues and maps below
+ * exist only while they hold something: each is null when empty, created by the first element and dropped when
+ * its last element leaves (an invariant: a non-null collection is never empty). An idle connection is this object,
+ * its RTT estimator, its received packet numbers and an empty in-flight map, about 0.5 KiB, where preallocated
+ * collections cost about twice that; a busy one keeps its collections for as long as it stays busy.
+ *
  * <p>Thread rules: not thread-safe. Confine each connection to one thread, such as its channel's event loop; no
  * method blocks.
  */
@@ -83,12 +89,13 @@ public final class ReliableConnection {
   // Sending: messages, packets in flight, loss recovery.
 
   private long nextMessageSeq;
+  // Every collection here is null when empty (see "Memory" above).
   /** Messages not yet sent in full once, oldest first; the head may be partly sent. */
-  private final ArrayDeque<OutgoingMessage> unsent = new ArrayDeque<>();
+  private ArrayDeque<OutgoingMessage> unsent;
   /** Every accepted message not yet fully acknowledged, by sequence number. */
-  private final Map<Long, OutgoingMessage> unacked = new HashMap<>();
+  private Map<Long, OutgoingMessage> unacked;
   /** Byte ranges of lost (or probed) packets to send again; they go before new data. */
-  private final ArrayDeque<Span> resend = new ArrayDeque<>();
+  private ArrayDeque<Span> resend;
   /** Sum of the lengths of {@link #unacked}: what {@code send} has accepted and the peer has not confirmed. */
   private long queuedBytes;
   /**
@@ -97,7 +104,7 @@ public final class ReliableConnection {
    * charges it, fits the peer's reassembly limit; that is the flow control that keeps the peer from ever having to
    * refuse data (it still refuses if the peer's application stops polling, or the other side ignores this).
    */
-  private final ArrayDeque<OutgoingMessage> started = new ArrayDeque<>();
+  private ArrayDeque<OutgoingMessage> started;
   private long startedSpanBytes;
   /** Ack-eliciting packets sent and neither acknowledged nor declared lost, by packet number. */
   private final TreeMap<Long, SentPacket> inFlight = new TreeMap<>();
@@ -122,9 +129,9 @@ public final class ReliableConnection {
   private int ackElicitingSinceAck;
   private long ackDeadlineNanos = NEVER;
   private long nextDeliverSeq;
-  private final Map<Long, IncomingMessage> reassembly = new HashMap<>();
+  private Map<Long, IncomingMessage> reassembly;
   private long reassemblyBytes;
-  private final ArrayDeque<byte[]> delivered = new ArrayDeque<>();
+  private ArrayDeque<byte[]> delivered;
   private long deliveredBytes;
 
   // Counters (see ConnectionStats).
@@ -194,7 +201,13 @@ public final class ReliableConnection {
       return false;
     }
     OutgoingMessage m = new OutgoingMessage(nextMessageSeq++, message);
+    if (unsent == null) {
+      unsent = new ArrayDeque<>();
+    }
     unsent.add(m);
+    if (unacked == null) {
+      unacked = new HashMap<>();
+    }
     unacked.put(m.seq, m);
     queuedBytes += message.length;
     messagesAccepted++;
@@ -208,11 +221,15 @@ public final class ReliableConnection {
 
   /** Takes the next delivered message, in send order, or null if none is ready. */
   public byte[] pollMessage() {
-    byte[] m = delivered.poll();
-    if (m != null) {
-      deliveredBytes -= m.length;
-      messagesDelivered++;
+    if (delivered == null) {
+      return null;
     }
+    byte[] m = delivered.poll();
+    if (delivered.isEmpty()) {
+      delivered = null;
+    }
+    deliveredBytes -= m.length;
+    messagesDelivered++;
     return m;
   }
 
@@ -403,9 +420,7 @@ public final class ReliableConnection {
       ptoCount++;
       probesToSend = PROBES_PER_TIMEOUT;
       // Probe with the oldest unacknowledged data: if its packet was lost, this is what the peer is missing.
-      for (Span s : inFlight.firstEntry().getValue().spans) {
-        resend.add(s);
-      }
+      addResend(inFlight.firstEntry().getValue().spans);
     }
     if (now >= keepaliveDeadline()) {
       pingWanted = true;
@@ -439,19 +454,30 @@ public final class ReliableConnection {
     return reassemblyBytes + deliveredBytes;
   }
 
+  /** How many of the send and receive queues exist (each is null when empty); for tests of the idle footprint. */
+  int queuesHeld() {
+    int n = 0;
+    for (Object q : new Object[] {unsent, unacked, resend, started, reassembly, delivered}) {
+      if (q != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private void advance(long nowNanos) {
     now = Math.max(now, nowNanos);
   }
 
   private void end(State why) {
     state = why;
-    unsent.clear();
-    unacked.clear();
-    resend.clear();
-    started.clear();
+    unsent = null;
+    unacked = null;
+    resend = null;
+    started = null;
     startedSpanBytes = 0;
     inFlight.clear();
-    reassembly.clear();
+    reassembly = null;
     queuedBytes = 0;
     bytesInFlight = 0;
     reassemblyBytes = 0;
@@ -469,7 +495,7 @@ public final class ReliableConnection {
         return false;
       }
       if (chunk instanceof Chunk.Fragment f) {
-        IncomingMessage m = reassembly.get(f.messageSeq());
+        IncomingMessage m = reassembly == null ? null : reassembly.get(f.messageSeq());
         if (m != null && m.data.length != f.totalLength()) {
           return false;
         }
@@ -509,12 +535,18 @@ public final class ReliableConnection {
   }
 
   private void onSpanAcked(Span s) {
-    OutgoingMessage m = unacked.get(s.seq);
+    OutgoingMessage m = unacked == null ? null : unacked.get(s.seq);
     if (m != null && m.ack(s.offset, s.length)) {
       unacked.remove(s.seq);
+      if (unacked.isEmpty()) {
+        unacked = null;
+      }
       queuedBytes -= m.data.length;
-      while (!started.isEmpty() && started.peek().isFullyAcked()) {
+      while (started != null && started.peek().isFullyAcked()) {
         startedSpanBytes -= reassemblyCost(started.poll().data.length);
+        if (started.isEmpty()) {
+          started = null;
+        }
       }
     }
   }
@@ -527,7 +559,7 @@ public final class ReliableConnection {
   /** Whether the next unsent message may start now (see {@link #started}). */
   private boolean mayStart(OutgoingMessage m) {
     return m.sentOffset > 0
-        || started.isEmpty()
+        || started == null
         || startedSpanBytes + reassemblyCost(m.data.length) <= config.maxReassemblyBytes();
   }
 
@@ -545,7 +577,7 @@ public final class ReliableConnection {
         it.remove();
         bytesInFlight -= p.size;
         packetsLost++;
-        resend.addAll(p.spans);
+        addResend(p.spans);
       } else {
         lossTimeNanos = Math.min(lossTimeNanos, p.sentAtNanos + lossDelay);
       }
@@ -574,7 +606,7 @@ public final class ReliableConnection {
     if (seq < nextDeliverSeq) {
       return true; // Already delivered: a copy from a resend. Acknowledge it again, keep nothing.
     }
-    IncomingMessage m = reassembly.get(seq);
+    IncomingMessage m = reassembly == null ? null : reassembly.get(seq);
     if (m != null && m.data.length != f.totalLength()) {
       return true; // Contradicts an earlier fragment in the same packet (isConsistent saw the others): ignore.
     }
@@ -586,19 +618,41 @@ public final class ReliableConnection {
       if (deliveredBytes >= limit || (seq != nextDeliverSeq && reassemblyBytes + deliveredBytes + cost > limit)) {
         return false;
       }
-      m = new IncomingMessage(f.totalLength());
-      reassembly.put(seq, m);
-      reassemblyBytes += cost;
+      if (seq == nextDeliverSeq && f.offset() == 0 && f.data().length == f.totalLength()) {
+        // The usual case: the next message, whole in one fragment. Deliver the fragment's own copy of the bytes
+        // rather than reassemble it (same result, without a buffer, a copy and a map entry).
+        deliver(f.data());
+      } else {
+        m = new IncomingMessage(f.totalLength());
+        if (reassembly == null) {
+          reassembly = new HashMap<>();
+        }
+        reassembly.put(seq, m);
+        reassemblyBytes += cost;
+        m.store(f.offset(), f.data());
+      }
+    } else {
+      m.store(f.offset(), f.data());
     }
-    m.store(f.offset(), f.data());
-    while ((m = reassembly.get(nextDeliverSeq)) != null && m.isComplete()) {
+    while (reassembly != null && (m = reassembly.get(nextDeliverSeq)) != null && m.isComplete()) {
       reassembly.remove(nextDeliverSeq);
+      if (reassembly.isEmpty()) {
+        reassembly = null;
+      }
       reassemblyBytes -= reassemblyCost(m.data.length);
-      delivered.add(m.data);
-      deliveredBytes += m.data.length;
-      nextDeliverSeq++;
+      deliver(m.data);
     }
     return true;
+  }
+
+  /** Message {@link #nextDeliverSeq} is complete: hand it to {@link #pollMessage}. */
+  private void deliver(byte[] message) {
+    if (delivered == null) {
+      delivered = new ArrayDeque<>();
+    }
+    delivered.add(message);
+    deliveredBytes += message.length;
+    nextDeliverSeq++;
   }
 
   private Chunk.Ack buildAck() {
@@ -610,14 +664,27 @@ public final class ReliableConnection {
   }
 
   private boolean hasDataToSend() {
-    while (!resend.isEmpty() && isAcked(resend.peek())) {
+    while (resend != null && isAcked(resend.peek())) {
       resend.poll();
+      if (resend.isEmpty()) {
+        resend = null;
+      }
     }
-    return !resend.isEmpty() || (!unsent.isEmpty() && mayStart(unsent.peek()));
+    return resend != null || (unsent != null && mayStart(unsent.peek()));
+  }
+
+  private void addResend(List<Span> spans) {
+    if (spans.isEmpty()) {
+      return; // a PING's packet: nothing to resend
+    }
+    if (resend == null) {
+      resend = new ArrayDeque<>();
+    }
+    resend.addAll(spans);
   }
 
   private boolean isAcked(Span s) {
-    OutgoingMessage m = unacked.get(s.seq);
+    OutgoingMessage m = unacked == null ? null : unacked.get(s.seq);
     return m == null || m.isAcked(s.offset, s.length);
   }
 
@@ -629,7 +696,7 @@ public final class ReliableConnection {
   private boolean fill(List<Chunk> chunks, List<Span> spans, int budget) {
     boolean resent = false;
     while (true) {
-      boolean fromResend = hasDataToSend() && !resend.isEmpty();
+      boolean fromResend = hasDataToSend() && resend != null;
       OutgoingMessage m;
       int offset;
       int length;
@@ -638,7 +705,7 @@ public final class ReliableConnection {
         m = unacked.get(s.seq);
         offset = s.offset;
         length = s.length;
-      } else if (!unsent.isEmpty() && mayStart(unsent.peek())) {
+      } else if (unsent != null && mayStart(unsent.peek())) {
         m = unsent.peek();
         offset = m.sentOffset;
         length = m.data.length - offset;
@@ -659,15 +726,23 @@ public final class ReliableConnection {
         resend.poll();
         if (take < length) {
           resend.addFirst(new Span(m.seq, offset + take, length - take));
+        } else if (resend.isEmpty()) {
+          resend = null;
         }
       } else {
         if (m.sentOffset == 0) {
+          if (started == null) {
+            started = new ArrayDeque<>();
+          }
           started.add(m);
           startedSpanBytes += reassemblyCost(m.data.length);
         }
         m.sentOffset += take;
         if (m.sentOffset == m.data.length) {
           unsent.poll();
+          if (unsent.isEmpty()) {
+            unsent = null;
+          }
         }
       }
     }

@@ -202,6 +202,59 @@ class ReliableConnectionTest {
   }
 
   @Test
+  void aConnectionThatFallsQuietHoldsNoQueuesWhateverItWentThrough() {
+    // A server keeps one connection per idle session, so what a quiet one holds is what the server pays per session.
+    long seed = new Random().nextLong();
+    System.out.println("aConnectionThatFallsQuietHoldsNoQueuesWhateverItWentThrough seed " + seed);
+    Random random = new Random(seed);
+    List<byte[]> sentByA = new ArrayList<>();
+    List<byte[]> sentByB = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      // Small and fragmented messages both ways.
+      sentByA.add(bytes(i % 3 == 0 ? 5_000 : 40, i));
+      sentByB.add(bytes(i % 4 == 0 ? 3_000 : 60, 100 + i));
+      assertThat(a.send(sentByA.get(i), now)).isTrue();
+      assertThat(b.send(sentByB.get(i), now)).isTrue();
+    }
+    assertThat(a.queuesHeld()).as("busy").isPositive();
+    List<byte[]> gotByA = new ArrayList<>();
+    List<byte[]> gotByB = new ArrayList<>();
+    for (int round = 0; round < 2_000 && (gotByA.size() < 30 || gotByB.size() < 30
+        || a.queuedBytes() > 0 || b.queuedBytes() > 0); round++) {
+      now += 5 * MS;
+      // 20 % loss both ways, and the rest delivered in a shuffled order.
+      List<byte[]> fromA = new ArrayList<>(a.pollDatagrams(now));
+      List<byte[]> fromB = new ArrayList<>(b.pollDatagrams(now));
+      fromA.removeIf(d -> random.nextInt(5) == 0);
+      fromB.removeIf(d -> random.nextInt(5) == 0);
+      Collections.shuffle(fromA, random);
+      Collections.shuffle(fromB, random);
+      deliver(fromA, b, now);
+      deliver(fromB, a, now);
+      gotByB.addAll(drain(b));
+      gotByA.addAll(drain(a));
+    }
+    assertThat(gotByB).containsExactlyElementsOf(sentByA);
+    assertThat(gotByA).containsExactlyElementsOf(sentByB);
+    assertThat(a.stats().packetsLost()).as("the loss path was exercised").isPositive();
+    // A driver polls after every receive (that is when leftovers of acknowledged data are pruned).
+    now += MS;
+    a.pollDatagrams(now);
+    b.pollDatagrams(now);
+    assertThat(a.queuesHeld()).isZero();
+    assertThat(b.queuesHeld()).isZero();
+
+    // Quiet from here on: keepalive pings and their acks come and go without bringing a queue back.
+    for (int i = 0; i < 5; i++) {
+      now = Math.min(a.nextTimeoutNanos(), b.nextTimeoutNanos());
+      deliver(a.pollDatagrams(now), b, now);
+      deliver(b.pollDatagrams(now), a, now);
+    }
+    assertThat(a.isOpen()).isTrue();
+    assertThat(a.queuesHeld() + b.queuesHeld()).isZero();
+  }
+
+  @Test
   void reassemblyMemoryIsBoundedAndRefusedFragmentsArriveLater() throws Exception {
     ReliableConfig tight = ReliableConfig.defaults().withMaxReassemblyBytes(UdpLimits.MAX_MESSAGE_BYTES);
     // The sender believes the receiver has plenty of room (a sender that ignores flow control).

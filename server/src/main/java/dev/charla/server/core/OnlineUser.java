@@ -19,7 +19,8 @@ final class OnlineUser {
   /** Account id for registered users; -1 for guests. */
   final long accountId;
   final List<Session> sessions = new CopyOnWriteArrayList<>();
-  final Set<String> rooms = ConcurrentHashMap.newKeySet();
+  /** Sized for a few rooms (most users are in one or two): the default table of 16 would cost 64 bytes more per user. */
+  final Set<String> rooms = ConcurrentHashMap.newKeySet(2);
 
   OnlineUser(String key, String displayName, boolean guest, long accountId) {
     this.key = key;
