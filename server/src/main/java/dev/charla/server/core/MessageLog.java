@@ -307,7 +307,7 @@ final class MessageLog implements AutoCloseable {
       Room room = directory.rooms.get(m.conv());
       if (room != null) {
         room.lastSeq = m.seq();
-        for (OnlineUser u : room.members) {
+        for (OnlineUser u : room.members()) {
           u.write(bytes, touched);
         }
       }
