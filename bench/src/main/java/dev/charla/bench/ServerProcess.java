@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
  * its CPU time and RSS can be read from /proc. Its output goes to a log file next to the database.
  */
 final class ServerProcess implements ServerUnderTest {
+  /** The JVM options the {@code charla} launcher gives a server (see there why), so the bench measures the same. */
+  static final List<String> SERVER_JVM_OPTIONS =
+      List.of("-XX:G1PeriodicGCInterval=5000", "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10");
+
   private static final int START_TIMEOUT_SECONDS = 120;
 
   private final Process process;
@@ -56,6 +60,7 @@ final class ServerProcess implements ServerUnderTest {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
+    cmd.addAll(SERVER_JVM_OPTIONS);
     cmd.addAll(jvmArgs);
     cmd.addAll(List.of("-jar", serverJar.toString(), "--port", String.valueOf(port),
         "--db", dir.resolve("bench.db").toString(), "--unlimited", "--durability", durability));
