@@ -42,4 +42,38 @@ class WireTest {
     assertThat(Wire.seq(buf)).isEqualTo(42);
     assertThat(Wire.sentNanos(buf)).isEqualTo(123456);
   }
+
+  @Test
+  void findLocatesAKeyWhereverItIsLikeAPlainSearch() {
+    long seed = System.nanoTime();
+    System.out.println("WireTest find seed " + seed);
+    Random random = new Random(seed);
+    byte[][] keys = {"\"seq\":".getBytes(UTF_8), "\"text\":\"".getBytes(UTF_8), "\"name\":\"".getBytes(UTF_8)};
+    byte[] alphabet = "\"sqe:txnamk{}1,".getBytes(UTF_8);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] key = keys[random.nextInt(keys.length)];
+      byte[] a = new byte[random.nextInt(48)];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = alphabet[random.nextInt(alphabet.length)];
+      }
+      if (a.length >= key.length && random.nextBoolean()) {
+        System.arraycopy(key, 0, a, random.nextInt(a.length - key.length + 1), key.length);
+      }
+      int expected = -1;
+      for (int i = 0; i + key.length <= a.length && expected < 0; i++) {
+        if (java.util.Arrays.equals(a, i, i + key.length, key, 0, key.length)) {
+          expected = i + key.length;
+        }
+      }
+      // The line sits inside a bigger array, as the generator's lines do (a view of its read buffer).
+      int before = random.nextInt(8);
+      byte[] padded = new byte[before + a.length + random.nextInt(8)];
+      java.util.Arrays.fill(padded, (byte) 'q');
+      System.arraycopy(a, 0, padded, before, a.length);
+      var line = Unpooled.wrappedBuffer(padded).setIndex(before, before + a.length);
+      assertThat(Wire.find(line, key))
+          .as("seed %d round %d", seed, round)
+          .isEqualTo(expected < 0 ? -1 : before + expected);
+    }
+  }
 }
