@@ -35,11 +35,17 @@ final class OnlineUser {
     }
   }
 
-  /** Queues a frame to every session and records them in {@code touched}, to be flushed once per batch. */
-  void write(byte[] frame, Set<Session> touched) {
+  /**
+   * Queues a frame to every session and lists each in {@code touched} once (by {@link Session#flushListed}), to
+   * be flushed once per batch. Only the thread fanning out a batch calls this.
+   */
+  void write(byte[] frame, List<Session> touched) {
     for (Session s : sessions) {
       s.writeLive(frame);
-      touched.add(s);
+      if (!s.flushListed) {
+        s.flushListed = true;
+        touched.add(s);
+      }
     }
   }
 }

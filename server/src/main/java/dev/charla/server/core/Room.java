@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Room {
   final String name;
   volatile String topic;
-  /** Seq of the latest message fanned out; written only by the fan-out thread. */
+  /** Seq of the latest message fanned out; written only by the thread fanning out (see MessageLog). */
   volatile long lastSeq;
   final Set<OnlineUser> online = ConcurrentHashMap.newKeySet();
   /**

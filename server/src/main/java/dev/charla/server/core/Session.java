@@ -30,6 +30,12 @@ public final class Session {
   volatile byte[] tokenHash;
   final TokenBucket frameBucket;
   final TokenBucket sendBucket;
+  /**
+   * Set while this session is in the list of sessions a fan-out pass will flush, so it is listed once. Belongs to
+   * the thread fanning out a batch: the writer or the fan-out thread, never both at once (see
+   * {@code MessageLog.fanoutBacklog}).
+   */
+  boolean flushListed;
 
   /**
    * While non-null, live messages are held here instead of being sent: set at login until offline messages have
