@@ -208,10 +208,23 @@ public final class BenchMain implements Runnable {
     @Option(names = "--transport", description = "tcp, udp, or mixed (alternate clients) (default: ${DEFAULT-VALUE}).")
     String transport = "tcp";
 
+    @Option(names = "--irc-baseline", arity = "0..1", paramLabel = "NGIRCD", fallbackValue = "ngircd",
+        description = "Also run each rate against an ngircd started per run from this executable (default when "
+            + "given without a value: ${FALLBACK-VALUE}; Debian: apt-get install ngircd), as irc-latency-M@R: "
+            + "the same generator, the same moment, an established server.")
+    String ircBaseline;
+
     @Override
     List<Scenario> scenarios() {
       Transport t = Transport.parse(transport);
-      return rates.stream().map(r -> (Scenario) FanoutScenario.latency(members, senders, r, t)).toList();
+      List<Scenario> all = new ArrayList<>();
+      for (int r : rates) {
+        all.add(FanoutScenario.latency(members, senders, r, t));
+        if (ircBaseline != null) {
+          all.add(new IrcLatencyScenario(members, senders, r, ircBaseline));
+        }
+      }
+      return all;
     }
   }
 

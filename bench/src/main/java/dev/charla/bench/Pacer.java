@@ -13,7 +13,16 @@ final class Pacer implements AutoCloseable {
   private volatile boolean running = true;
   volatile long sent;
 
+  /** The frame a sender sends, carrying its intended send time. */
+  interface Message {
+    byte[] of(LoadClient.Conn sender, long intendedNanos);
+  }
+
   Pacer(List<LoadClient.Conn> senders, double perSecond, java.util.function.LongConsumer onSend) {
+    this(senders, perSecond, onSend, (c, t) -> Wire.send(c.to, t));
+  }
+
+  Pacer(List<LoadClient.Conn> senders, double perSecond, java.util.function.LongConsumer onSend, Message message) {
     thread = new Thread(() -> {
       long t0 = System.nanoTime();
       double interval = 1e9 / perSecond;
@@ -23,7 +32,7 @@ final class Pacer implements AutoCloseable {
         long due = (long) ((now - t0) / interval) + 1;
         while (i < due && running) {
           LoadClient.Conn c = senders.get((int) (i % senders.size()));
-          c.write(Wire.send(c.to, t0 + (long) (i * interval)));
+          c.write(message.of(c, t0 + (long) (i * interval)));
           onSend.accept(i);
           i++;
         }

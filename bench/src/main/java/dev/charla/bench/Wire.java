@@ -182,7 +182,31 @@ final class Wire {
     return true;
   }
 
-  private static long parseLong(ByteBuf line, int i) {
+  // ---- IRC (the baseline servers' protocol; see IrcLatencyScenario) ----
+
+  private static final byte[] IRC_PRIVMSG = " PRIVMSG ".getBytes(UTF_8);
+  private static final byte[] IRC_TRAILING_T = " :t".getBytes(UTF_8);
+
+  /** {@code PRIVMSG target :t<sentNanos> charla bench payload}, CR LF ended. */
+  static byte[] ircPrivmsg(String target, long sentNanos) {
+    return ("PRIVMSG " + target + " :t" + sentNanos + " charla bench payload\r\n").getBytes(UTF_8);
+  }
+
+  /**
+   * The send time carried by an IRC {@code PRIVMSG} line ({@code :nick!user@host PRIVMSG #room :t<nanos> ...}), or
+   * -1 if the line is something else. The first {@code " :"} starts the trailing parameter: the line's own prefix
+   * starts with a colon but is not preceded by a space.
+   */
+  static long ircSentNanos(ByteBuf line) {
+    int p = find(line, IRC_PRIVMSG);
+    if (p < 0) {
+      return -1;
+    }
+    int t = find(line.slice(p, line.writerIndex() - p), IRC_TRAILING_T);
+    return t < 0 ? -1 : parseLong(line, p + t);
+  }
+
+  static long parseLong(ByteBuf line, int i) {
     byte[] a = bytes(line);
     int off = line.arrayOffset();
     long v = 0;

@@ -44,6 +44,21 @@ class WireTest {
   }
 
   @Test
+  void readsTheSendTimeFromAnIrcPrivmsgInsideABiggerBuffer() {
+    byte[] wire = (":x 353 n = #r :a b c\r\n:b0_1!~b0_1@localhost PRIVMSG #b0_room :t98765 charla bench payload\r\n"
+        + ":b0_2!~u@h JOIN :#b0_room\r\n").getBytes(UTF_8);
+    var all = Unpooled.wrappedBuffer(wire);
+    int first = new String(wire, UTF_8).indexOf('\n') + 1;
+    int second = new String(wire, UTF_8).indexOf('\n', first);
+
+    assertThat(Wire.ircSentNanos(all.slice(first, second - first))).isEqualTo(98765);
+    assertThat(Wire.ircSentNanos(Unpooled.wrappedBuffer(wire).setIndex(first, second))).isEqualTo(98765);
+    assertThat(Wire.ircSentNanos(all.slice(0, first - 1))).isEqualTo(-1); // a NAMES reply
+    assertThat(Wire.ircSentNanos(all.slice(second + 1, wire.length - second - 1))).isEqualTo(-1); // a JOIN
+    assertThat(Wire.ircPrivmsg("#r", 42)).isEqualTo("PRIVMSG #r :t42 charla bench payload\r\n".getBytes(UTF_8));
+  }
+
+  @Test
   void findLocatesAKeyWhereverItIsLikeAPlainSearch() {
     long seed = System.nanoTime();
     System.out.println("WireTest find seed " + seed);
