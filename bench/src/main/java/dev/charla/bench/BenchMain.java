@@ -237,9 +237,23 @@ public final class BenchMain implements Runnable {
     @Option(names = "--rate", description = "Total msg/s of the paced variant (default: ${DEFAULT-VALUE}).")
     int rate = 10_000;
 
+    @Option(names = "--irc-baseline", arity = "0..1", paramLabel = "NGIRCD", fallbackValue = "ngircd",
+        description = "Also run both variants against an ngircd started per run from this executable (default "
+            + "when given without a value: ${FALLBACK-VALUE}), as irc-private-pingpong and irc-private-paced@R.")
+    String ircBaseline;
+
     @Override
     List<Scenario> scenarios() {
-      return List.of(new PrivateScenario(pairs, 0), new PrivateScenario(pairs, rate));
+      List<Scenario> all = new ArrayList<>();
+      all.add(new PrivateScenario(pairs, 0));
+      if (ircBaseline != null) {
+        all.add(new IrcPrivateScenario(pairs, 0, ircBaseline));
+      }
+      all.add(new PrivateScenario(pairs, rate));
+      if (ircBaseline != null) {
+        all.add(new IrcPrivateScenario(pairs, rate, ircBaseline));
+      }
+      return all;
     }
   }
 

@@ -1,10 +1,7 @@
 package dev.charla.bench;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
@@ -40,8 +37,8 @@ record IrcLatencyScenario(int members, int senders, double rate, String ircd) im
     RunResult r = new RunResult();
     String prefix = Sessions.uniquePrefix();
     String channel = "#" + prefix + "room";
-    List<LoadClient.Conn> conns = register(env, server, prefix);
-    joinAll(conns, channel);
+    List<LoadClient.Conn> conns = Irc.register(env, server, members, prefix);
+    Irc.joinAll(conns, channel);
     Rendezvous.quiesce(conns);
 
     LongAdder deliveries = new LongAdder();
@@ -54,7 +51,7 @@ record IrcLatencyScenario(int members, int senders, double rate, String ircd) im
           deliveries.increment();
           latency.recordValue(Math.max(0, (System.nanoTime() - t) / 1000));
         } else {
-          answerPing(conn, line.toString(StandardCharsets.UTF_8));
+          Irc.answerPing(conn, line.toString(StandardCharsets.UTF_8));
         }
       };
     }
@@ -82,101 +79,5 @@ record IrcLatencyScenario(int members, int senders, double rate, String ircd) im
       c.closeAndWait();
     }
     return r;
-  }
-
-  /** Connects and registers (NICK, USER) {@code members} clients, 200 at a time; each is ready at its 001. */
-  private List<LoadClient.Conn> register(Env env, IrcServerProcess server, String prefix)
-      throws InterruptedException {
-    Semaphore permits = new Semaphore(200);
-    CountDownLatch done = new CountDownLatch(members);
-    LoadClient.Conn[] ok = new LoadClient.Conn[members];
-    for (int i = 0; i < members; i++) {
-      permits.acquire();
-      final int index = i;
-      String nick = prefix + i;
-      LoadClient.Conn conn = new LoadClient.TcpConn(i, new LoadClient.Conn.Listener() {
-        boolean finished;
-
-        @Override
-        public void onLine(LoadClient.Conn c, io.netty.buffer.ByteBuf line, Wire.Type type) {
-          String text = line.toString(StandardCharsets.UTF_8);
-          if (answerPing(c, text) || finished) {
-            return;
-          }
-          if (text.contains(" 001 ")) {
-            ok[index] = c;
-            finish();
-          } else if (text.startsWith("ERROR") || text.contains(" 433 ")) { // closing link, nick in use
-            finish();
-          }
-        }
-
-        @Override
-        public void onClosed(LoadClient.Conn c) {
-          if (!finished) {
-            finish();
-          }
-        }
-
-        private void finish() {
-          finished = true;
-          permits.release();
-          done.countDown();
-        }
-      });
-      env.client().connect(server.host(), server.port(), conn).whenComplete((c, err) -> {
-        if (err != null) {
-          permits.release();
-          done.countDown();
-        } else {
-          c.write(("NICK " + nick + "\r\nUSER " + nick + " 0 * :bench\r\n").getBytes(StandardCharsets.UTF_8));
-        }
-      });
-    }
-    if (!done.await(120, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("IRC registrations did not finish within 120 s");
-    }
-    List<LoadClient.Conn> conns = new ArrayList<>();
-    for (LoadClient.Conn c : ok) {
-      if (c != null) {
-        conns.add(c);
-      }
-    }
-    if (conns.size() < members) {
-      throw new IllegalStateException((members - conns.size()) + " of " + members + " IRC registrations failed");
-    }
-    return conns;
-  }
-
-  /** Every connection joins; returns at each one's end of NAMES (366), which follows its JOIN. */
-  private static void joinAll(List<LoadClient.Conn> conns, String channel) throws InterruptedException {
-    CountDownLatch joined = new CountDownLatch(conns.size());
-    for (LoadClient.Conn c : conns) {
-      c.listener = new LoadClient.Conn.Listener() {
-        boolean done;
-
-        @Override
-        public void onLine(LoadClient.Conn conn, io.netty.buffer.ByteBuf line, Wire.Type type) {
-          String text = line.toString(StandardCharsets.UTF_8);
-          if (!answerPing(conn, text) && !done && text.contains(" 366 ")) {
-            done = true;
-            joined.countDown();
-          }
-        }
-      };
-      c.write(("JOIN " + channel + "\r\n").getBytes(StandardCharsets.UTF_8));
-    }
-    if (!joined.await(120, TimeUnit.SECONDS)) {
-      throw new IllegalStateException(joined.getCount() + " IRC joins unanswered after 120 s");
-    }
-  }
-
-  /** Answers a server PING; returns whether the line was one. */
-  private static boolean answerPing(LoadClient.Conn c, String line) {
-    if (line.startsWith("PING ")) {
-      c.write(("PONG " + line.substring(5).strip() + "\r\n").getBytes(StandardCharsets.UTF_8));
-      return true;
-    }
-    return false;
   }
 }
