@@ -1,18 +1,61 @@
 package dev.charla.bench;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-/** The few IRC steps the baseline scenarios need: register, join, answer PINGs. */
+/**
+ * The IRC baseline: an established server (ngircd, as packaged by Debian: {@code apt-get install ngircd}) started
+ * per run, and the few IRC steps the baseline scenarios need: register, join, answer PINGs.
+ */
 final class Irc {
   private Irc() {}
 
   /**
-   * Connects and registers (NICK, USER) {@code members} clients named {@code prefix + i}, each is ready at its 001. Each connection's {@link LoadClient.Conn#name} is its nick.
+   * Starts ngircd from {@code executable} on a free loopback port, configured like Charla's {@code --unlimited}:
+   * no connection, join or flood limits (penalties off), no DNS or ident lookups. It keeps no history and stores
+   * nothing.
+   */
+  static ServerProcess startNgircd(String executable) throws IOException, InterruptedException {
+    int port = ServerProcess.freeTcpAndUdpPort();
+    Path dir = Files.createTempDirectory("charla-bench-irc-");
+    Path conf = dir.resolve("ngircd.conf");
+    Files.writeString(conf, """
+        [Global]
+        Name = bench.irc
+        Info = Charla bench baseline
+        Listen = 127.0.0.1
+        Ports = %d
+        [Limits]
+        MaxConnections = 0
+        MaxConnectionsIP = 0
+        MaxJoins = 0
+        MaxNickLength = 30
+        MaxPenaltyTime = 0
+        PingTimeout = 600
+        PongTimeout = 600
+        [Options]
+        DNS = no
+        Ident = no
+        PAM = no
+        """.formatted(port));
+    try {
+      return ServerProcess.launch(List.of(executable, "--nodaemon", "--config", conf.toString()), port, dir,
+          "ngircd.log", 30);
+    } catch (IOException e) {
+      throw new IOException(e.getMessage() + " (the baseline needs ngircd: apt-get install ngircd)", e);
+    }
+  }
+
+  /**
+   * Connects and registers (NICK, USER) {@code members} clients named {@code prefix + i}; each is ready at its
+   * 001, and its {@link LoadClient.Conn#name} is its nick.
    */
   static List<LoadClient.Conn> register(Env env, ServerUnderTest server, int members, String prefix)
       throws InterruptedException {

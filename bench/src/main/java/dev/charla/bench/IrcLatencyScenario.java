@@ -28,12 +28,12 @@ record IrcLatencyScenario(int members, int senders, double rate, String ircd) im
 
   @Override
   public RunResult run(Env env) throws Exception {
-    try (IrcServerProcess server = IrcServerProcess.startNgircd(ircd)) {
+    try (ServerProcess server = Irc.startNgircd(ircd)) {
       return run(env, server);
     }
   }
 
-  private RunResult run(Env env, IrcServerProcess server) throws Exception {
+  private RunResult run(Env env, ServerProcess server) throws Exception {
     RunResult r = new RunResult();
     String prefix = Sessions.uniquePrefix();
     String channel = "#" + prefix + "room";

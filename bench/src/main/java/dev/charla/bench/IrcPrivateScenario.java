@@ -30,12 +30,12 @@ record IrcPrivateScenario(int pairs, double rate, String ircd) implements Scenar
 
   @Override
   public RunResult run(Env env) throws Exception {
-    try (IrcServerProcess server = IrcServerProcess.startNgircd(ircd)) {
+    try (ServerProcess server = Irc.startNgircd(ircd)) {
       return run(env, server);
     }
   }
 
-  private RunResult run(Env env, IrcServerProcess server) throws Exception {
+  private RunResult run(Env env, ServerProcess server) throws Exception {
     RunResult r = new RunResult();
     List<LoadClient.Conn> conns = Irc.register(env, server, pairs * 2, Sessions.uniquePrefix());
     Rendezvous.quiesce(conns);

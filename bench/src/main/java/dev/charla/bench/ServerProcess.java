@@ -33,13 +33,8 @@ final class ServerProcess implements ServerUnderTest {
     this.dir = dir;
   }
 
-  /**
-   * Starts {@code java -jar serverJar --unlimited} and waits until it accepts connections.
-   *
-   * @param jvmArgs extra JVM options, e.g. a flight recording
-   */
   /** A port number free for TCP and for UDP right now (the server takes both; tests nearby hold UDP ports). */
-  private static int freeTcpAndUdpPort() throws IOException {
+  static int freeTcpAndUdpPort() throws IOException {
     for (int attempt = 0; attempt < 50; attempt++) {
       try (ServerSocket tcp = new ServerSocket(0)) {
         int port = tcp.getLocalPort();
@@ -53,6 +48,11 @@ final class ServerProcess implements ServerUnderTest {
     throw new IOException("no port free for both TCP and UDP after 50 tries");
   }
 
+  /**
+   * Starts {@code java -jar serverJar --unlimited} and waits until it accepts connections.
+   *
+   * @param jvmArgs extra JVM options, e.g. a flight recording
+   */
   static ServerProcess start(Path serverJar, String durability, int ioThreads, List<String> jvmArgs)
       throws IOException, InterruptedException {
     int port = freeTcpAndUdpPort();
@@ -67,15 +67,23 @@ final class ServerProcess implements ServerUnderTest {
     if (ioThreads > 0) {
       cmd.addAll(List.of("--io-threads", String.valueOf(ioThreads)));
     }
-    Process p = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("server.log").toFile())
-        .start();
     // Generous: a JVM that starts in 2 s on a quiet machine took over 30 s on a busy one (load average 20 on 2 cores).
-    long deadline = System.nanoTime() + Duration.ofSeconds(START_TIMEOUT_SECONDS).toNanos();
+    return launch(cmd, port, dir, "server.log", START_TIMEOUT_SECONDS);
+  }
+
+  /**
+   * Starts {@code command} with its output in {@code dir/logName}, and returns once it accepts TCP connections
+   * on {@code port} of 127.0.0.1; {@link #close} stops it and deletes {@code dir}.
+   */
+  static ServerProcess launch(List<String> command, int port, Path dir, String logName, int timeoutSeconds)
+      throws IOException, InterruptedException {
+    Path log = dir.resolve(logName);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String name = Path.of(command.getFirst()).getFileName().toString();
+    long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
-        throw new IOException("server exited with " + p.exitValue() + "; see " + dir.resolve("server.log"));
+        throw new IOException(name + " exited with " + p.exitValue() + "; see " + log);
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -85,7 +93,7 @@ final class ServerProcess implements ServerUnderTest {
       }
     }
     p.destroyForcibly();
-    throw new IOException("server did not listen on port " + port + " within " + START_TIMEOUT_SECONDS + " s");
+    throw new IOException(name + " did not listen on port " + port + " within " + timeoutSeconds + " s; see " + log);
   }
 
   @Override
@@ -103,7 +111,10 @@ final class ServerProcess implements ServerUnderTest {
     return OptionalLong.of(process.pid());
   }
 
-  /** SIGTERM (the server's graceful shutdown, which also ends a flight recording), then SIGKILL after 15 s. */
+  /**
+   * SIGTERM (Charla's graceful shutdown, which also ends a flight recording), then SIGKILL after 15 s; deletes
+   * the server's directory.
+   */
   @Override
   public void close() {
     process.destroy();

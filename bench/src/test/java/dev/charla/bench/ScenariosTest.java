@@ -103,6 +103,25 @@ class ScenariosTest {
   }
 
   @Test
+  void ircBaselineDeliversEveryMessageThroughNgircd() throws Exception {
+    boolean installed = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+        .anyMatch(d -> java.nio.file.Files.isExecutable(Path.of(d, "ngircd")));
+    org.junit.jupiter.api.Assumptions.assumeTrue(installed,
+        "ngircd is not installed (apt-get install ngircd; .ci/run installs it)");
+    RunResult room = new IrcLatencyScenario(5, 2, 50, "ngircd").run(env);
+    assertThat(room.get("samples")).isPositive();
+    assertThat(room.get("deliveries/s")).isPositive();
+    assertThat(room.get("loss")).isZero();
+    assertThat(room.get("server CPU %")).isPositive(); // a local child process: its CPU is measured
+    for (IrcPrivateScenario s : List.of(new IrcPrivateScenario(3, 0, "ngircd"), new IrcPrivateScenario(3, 200,
+        "ngircd"))) {
+      RunResult r = s.run(env);
+      assertThat(r.get("msgs/s")).as(s.name()).isPositive();
+      assertThat(r.get("loss")).as(s.name()).isZero();
+    }
+  }
+
+  @Test
   void privatePairsPingPongAndPacedWithoutLoss() throws Exception {
     for (PrivateScenario s : List.of(new PrivateScenario(3, 0), new PrivateScenario(3, 200))) {
       RunResult r = s.run(env);
