@@ -334,21 +334,18 @@ final class MessageLog implements AutoCloseable {
     }
     for (Session s : touched) {
       s.flushListed = false;
-      s.link.flush();
+      try {
+        s.link.flush();
+      } catch (RuntimeException e) {
+        log.error("flush failed", e); // one broken link must not stop the others, nor this thread
+      }
     }
     touched.clear();
   }
 
-  private static void listForFlush(Session s, List<Session> touched) {
-    if (!s.flushListed) {
-      s.flushListed = true;
-      touched.add(s);
-    }
-  }
-
   private void fanOut(Outcome o, List<Session> touched) {
     SendRequest r = o.request();
-    listForFlush(r.origin(), touched);
+    r.origin().listForFlush(touched);
     if (o.error() != null) {
       r.origin().link.write(codec.encode(o.error()));
       return;

@@ -36,16 +36,13 @@ final class OnlineUser {
   }
 
   /**
-   * Queues a frame to every session and lists each in {@code touched} once (by {@link Session#flushListed}), to
+   * Queues a frame to every session and lists each in {@code touched} once (see {@link Session#listForFlush}), to
    * be flushed once per batch. Only the thread fanning out a batch calls this.
    */
   void write(byte[] frame, List<Session> touched) {
     for (Session s : sessions) {
       s.writeLive(frame);
-      if (!s.flushListed) {
-        s.flushListed = true;
-        touched.add(s);
-      }
+      s.listForFlush(touched);
     }
   }
 }

@@ -37,6 +37,14 @@ public final class Session {
    */
   boolean flushListed;
 
+  /** Adds this session to a fan-out pass's flush list, unless it is there already (see {@link #flushListed}). */
+  void listForFlush(List<Session> touched) {
+    if (!flushListed) {
+      flushListed = true;
+      touched.add(this);
+    }
+  }
+
   /**
    * While non-null, live messages are held here instead of being sent: set at login until offline messages have
    * been queued, so that they always arrive before newer live ones. Guarded by {@code this}; goes from non-null
