@@ -123,22 +123,14 @@ record FanoutScenario(String name, int members, int senders, int window, double 
         });
       }
     }
-    Thread.sleep(env.warmup().toMillis());
-    latency.reset();
-    long d0 = deliveries.sum();
-    long a0 = acks.sum();
-    Window w = Window.open(server);
-    Thread.sleep(env.measure().toMillis());
-    long d1 = deliveries.sum();
-    long a1 = acks.sum();
-    double seconds = w.close(r);
+    double[] rates = Window.warmUpAndMeasure(env, server, r, latency, deliveries, acks);
     running[0] = false;
     if (pacer != null) {
       pacer.close();
     }
     r.put("members", conns.size());
-    r.put("deliveries/s", (d1 - d0) / seconds);
-    r.put("msgs/s", (a1 - a0) / seconds);
+    r.put("deliveries/s", rates[0]);
+    r.put("msgs/s", rates[1]);
     if (paced) {
       r.putLatency(latency.getIntervalHistogram());
     }

@@ -57,19 +57,11 @@ record IrcLatencyScenario(int members, int senders, double rate, String ircd) im
     }
     List<LoadClient.Conn> senderConns = conns.subList(0, Math.min(senders, conns.size()));
     Pacer pacer = new Pacer(senderConns, rate, i -> sent.increment(), (c, t) -> Wire.ircPrivmsg(channel, t));
-    Thread.sleep(env.warmup().toMillis());
-    latency.reset();
-    long d0 = deliveries.sum();
-    long s0 = sent.sum();
-    Window w = Window.open(server);
-    Thread.sleep(env.measure().toMillis());
-    long d1 = deliveries.sum();
-    long s1 = sent.sum();
-    double seconds = w.close(r);
+    double[] rates = Window.warmUpAndMeasure(env, server, r, latency, deliveries, sent);
     pacer.close();
     r.put("members", conns.size());
-    r.put("deliveries/s", (d1 - d0) / seconds);
-    r.put("msgs/s", (s1 - s0) / seconds);
+    r.put("deliveries/s", rates[0]);
+    r.put("msgs/s", rates[1]);
     r.putLatency(latency.getIntervalHistogram());
     long expected = sent.sum() * (conns.size() - 1);
     Rendezvous.await(() -> deliveries.sum() >= expected, 30, TimeUnit.SECONDS);

@@ -76,19 +76,13 @@ record IrcPrivateScenario(int pairs, double rate, String ircd) implements Scenar
         a.write(Wire.ircPrivmsg(a.to, System.nanoTime()));
       }
     }
-    Thread.sleep(env.warmup().toMillis());
-    latency.reset();
-    long n0 = received.sum();
-    Window w = Window.open(server);
-    Thread.sleep(env.measure().toMillis());
-    long n1 = received.sum();
-    double seconds = w.close(r);
+    double receivedPerSecond = Window.warmUpAndMeasure(env, server, r, latency, received)[0];
     running[0] = false;
     if (pacer != null) {
       pacer.close();
     }
     r.put("pairs", pairs);
-    r.put("msgs/s", (n1 - n0) / seconds);
+    r.put("msgs/s", receivedPerSecond);
     r.putLatency(latency.getIntervalHistogram());
     Rendezvous.await(() -> received.sum() >= sent.sum(), 30, TimeUnit.SECONDS);
     r.put("loss", Math.max(0, sent.sum() - received.sum()));

@@ -89,19 +89,13 @@ record PrivateScenario(int pairs, double rate) implements Scenario {
           a.write(Wire.send(a.to, System.nanoTime()));
         }
       }
-      Thread.sleep(env.warmup().toMillis());
-      latency.reset();
-      long n0 = received.sum();
-      Window w = Window.open(server);
-      Thread.sleep(env.measure().toMillis());
-      long n1 = received.sum();
-      double seconds = w.close(r);
+      double receivedPerSecond = Window.warmUpAndMeasure(env, server, r, latency, received)[0];
       running[0] = false;
       if (pacer != null) {
         pacer.close();
       }
       r.put("pairs", pairs);
-      r.put("msgs/s", (n1 - n0) / seconds);
+      r.put("msgs/s", receivedPerSecond);
       r.putLatency(latency.getIntervalHistogram());
 
       Rendezvous.await(() -> acks.sum() >= sent.sum() || errors.sum() > 0, 30, TimeUnit.SECONDS);

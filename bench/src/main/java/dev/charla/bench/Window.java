@@ -1,5 +1,8 @@
 package dev.charla.bench;
 
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+
 /**
  * A measurement window: CPU time of the generator and of the server (when it is a local process) between
  * {@link #open} and {@link #close}, as percent of one core, plus the server's RSS at the end. The two share the
@@ -22,6 +25,32 @@ final class Window {
 
   static Window open(ServerUnderTest server) {
     return new Window(server);
+  }
+
+  /**
+   * A scenario's measurement, once its load is running: {@link Env#warmup} of load, {@code latency} reset, then a
+   * window of {@link Env#measure}. Returns each counter's rate per second over the window; the window's CPU and
+   * memory figures go into {@code r}.
+   */
+  static double[] warmUpAndMeasure(Env env, ServerUnderTest server, RunResult r, Recorder latency,
+      LongAdder... counters) throws InterruptedException {
+    Thread.sleep(env.warmup().toMillis());
+    latency.reset();
+    long[] before = new long[counters.length];
+    for (int i = 0; i < counters.length; i++) {
+      before[i] = counters[i].sum();
+    }
+    Window w = open(server);
+    Thread.sleep(env.measure().toMillis());
+    double[] rates = new double[counters.length];
+    for (int i = 0; i < counters.length; i++) {
+      rates[i] = counters[i].sum() - before[i];
+    }
+    double seconds = w.close(r);
+    for (int i = 0; i < rates.length; i++) {
+      rates[i] /= seconds;
+    }
+    return rates;
   }
 
   /** Elapsed seconds so far. */
