@@ -237,6 +237,10 @@ public final class BenchMain implements Runnable {
     @Option(names = "--rate", description = "Total msg/s of the paced variant (default: ${DEFAULT-VALUE}).")
     int rate = 10_000;
 
+    @Option(names = "--variants", split = ",", description = "Which variants: pingpong, paced or both "
+        + "(default: ${DEFAULT-VALUE}).")
+    List<String> variants = List.of("pingpong", "paced");
+
     @Option(names = "--irc-baseline", arity = "0..1", paramLabel = "NGIRCD", fallbackValue = "ngircd",
         description = "Also run both variants against an ngircd started per run from this executable (default "
             + "when given without a value: ${FALLBACK-VALUE}), as irc-private-pingpong and irc-private-paced@R.")
@@ -244,14 +248,25 @@ public final class BenchMain implements Runnable {
 
     @Override
     List<Scenario> scenarios() {
-      List<Scenario> all = new ArrayList<>();
-      all.add(new PrivateScenario(pairs, 0));
-      if (ircBaseline != null) {
-        all.add(new IrcPrivateScenario(pairs, 0, ircBaseline));
+      for (String v : variants) {
+        if (!v.equals("pingpong") && !v.equals("paced")) {
+          throw new CommandLine.ParameterException(new CommandLine(this), "unknown variant: " + v
+              + " (pingpong or paced)");
+        }
       }
-      all.add(new PrivateScenario(pairs, rate));
-      if (ircBaseline != null) {
-        all.add(new IrcPrivateScenario(pairs, rate, ircBaseline));
+      List<Integer> rates = new ArrayList<>();
+      if (variants.contains("pingpong")) {
+        rates.add(0); // rate 0: ping-pong
+      }
+      if (variants.contains("paced")) {
+        rates.add(rate);
+      }
+      List<Scenario> all = new ArrayList<>();
+      for (int r : rates) {
+        all.add(new PrivateScenario(pairs, r));
+        if (ircBaseline != null) {
+          all.add(new IrcPrivateScenario(pairs, r, ircBaseline));
+        }
       }
       return all;
     }
