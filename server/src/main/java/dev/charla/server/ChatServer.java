@@ -8,12 +8,11 @@ import dev.charla.server.store.ChatStore;
 import dev.charla.server.store.DirectoryFileBlobs;
 import dev.charla.server.store.sqlite.SqliteChatStore;
 import dev.charla.server.store.sqlite.SqliteFileStore;
+import dev.charla.server.transport.NettyTransport;
 import dev.charla.server.transport.tcp.TcpServer;
 import dev.charla.server.transport.udp.UdpServer;
 import dev.charla.server.transport.udp.UdpStats;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -90,19 +89,20 @@ public final class ChatServer implements AutoCloseable {
     }
     ChatCore core = new ChatCore(o.config(), store, new PasswordHasher(o.hashParams(), new java.security.SecureRandom()),
         ticker, new SqliteFileStore(store), blobs);
-    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(o.ioThreads(), NioIoHandler.newFactory());
+    NettyTransport transport = NettyTransport.best();
+    EventLoopGroup boss = transport.newGroup(1);
+    EventLoopGroup workers = transport.newGroup(o.ioThreads());
     // One thread serves the UDP socket and drives every UDP connection's state machine.
-    EventLoopGroup udpLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup udpLoop = transport.newGroup(1);
     TcpServer tcp = null;
     UdpServer udp = null;
     try {
       // With port 0 the system picks a free TCP port, and UDP wants the same number, which a UDP socket (another
       // program's, or a client's ephemeral port) may hold: then pick again.
       for (int attempt = 1; udp == null; attempt++) {
-        tcp = TcpServer.bind(core, new InetSocketAddress(o.host(), o.port()), boss, workers);
+        tcp = TcpServer.bind(core, new InetSocketAddress(o.host(), o.port()), boss, workers, transport);
         try {
-          udp = UdpServer.bind(core, new InetSocketAddress(o.host(), tcp.port()), udpLoop, o.udp());
+          udp = UdpServer.bind(core, new InetSocketAddress(o.host(), tcp.port()), udpLoop, transport, o.udp());
         } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
           int taken = tcp.port();
           tcp.close();
@@ -129,7 +129,8 @@ public final class ChatServer implements AutoCloseable {
       }
       throw new IllegalStateException("cannot start: " + e.getMessage(), e);
     }
-    log.info("Charla listening on {}:{} (tcp and udp), store {}", o.host(), tcp.port(), o.database());
+    log.info("Charla listening on {}:{} (tcp and udp, {}), store {}", o.host(), tcp.port(),
+        transport.name().toLowerCase(java.util.Locale.ROOT), o.database());
     return new ChatServer(store, core, boss, workers, udpLoop, tcp, udp);
   }
 

@@ -4,9 +4,9 @@ import dev.charla.server.core.ChatCore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import dev.charla.server.transport.NettyTransport;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 
 /** The TCP listener: accepts connections on the given event loops and adapts each to a core session. */
@@ -17,12 +17,13 @@ public final class TcpServer implements AutoCloseable {
     this.serverChannel = serverChannel;
   }
 
-  public static TcpServer bind(ChatCore core, InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers)
+  public static TcpServer bind(ChatCore core, InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
+      NettyTransport transport)
       throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(NioServerSocketChannel.class)
+            .channel(transport.serverSocketChannel())
             .option(ChannelOption.SO_BACKLOG, 4096)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)

@@ -5,8 +5,8 @@ import dev.charla.server.core.ChatCore;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import dev.charla.server.transport.NettyTransport;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,12 +39,13 @@ public final class UdpServer implements AutoCloseable {
     this.endpoint = endpoint;
   }
 
-  public static UdpServer bind(ChatCore core, InetSocketAddress address, EventLoopGroup group, Options options)
+  public static UdpServer bind(ChatCore core, InetSocketAddress address, EventLoopGroup group,
+      NettyTransport transport, Options options)
       throws InterruptedException {
     UdpEndpoint endpoint = new UdpEndpoint(core, options);
     Bootstrap b = new Bootstrap()
         .group(group)
-        .channel(NioDatagramChannel.class)
+        .channel(transport.datagramChannel())
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
         .handler(endpoint);
