@@ -12,7 +12,7 @@ import java.util.Optional;
  * thread that batches many messages into one call (group commit).
  *
  * <p>Durability: a method that returns normally has committed; with the durable setting the commit survives a
- * process kill and an OS crash or power loss (SQLite WAL, synchronous=FULL).
+ * process kill and an OS crash or power loss (SQLite WAL, synced at every commit).
  */
 public interface ChatStore extends AutoCloseable {
 

@@ -35,7 +35,7 @@ import org.sqlite.SQLiteConfig;
  * pool of read-only connections that WAL lets run alongside the writer, each reading the last committed state.
  * Every connection keeps its prepared statements, so the hot paths never re-parse SQL.
  *
- * <p>Throughput of {@link #append}: one transaction (one fsync) per call, one INSERT per message plus one per
+ * <p>Throughput of {@link #append}: one transaction (one fdatasync) per call, one INSERT per message plus one per
  * pending row, with cached statements; the conversation index is written behind, in its own file, a few times a
  * second ({@link ConversationIndex} says why). Measure with the bench module's {@code private} scenario.
  */
@@ -45,8 +45,8 @@ public final class SqliteChatStore implements ChatStore {
   /** How commits reach the disk. */
   public enum Durability {
     /**
-     * WAL with synchronous=FULL: the WAL is fsynced at every commit, so a committed write survives a process
-     * kill, an OS crash and a power loss.
+     * WAL, synced at every commit (fdatasync; see {@link WalSync}): a committed write survives a process kill, an
+     * OS crash and a power loss.
      */
     DURABLE,
     /**
@@ -96,6 +96,12 @@ public final class SqliteChatStore implements ChatStore {
 
   /** The highest seq appended per conversation, filled as conversations are first appended to; writeLock. */
   private final Map<String, Long> lastSeqByConv = new HashMap<>();
+
+  /**
+   * With {@link Durability#DURABLE}: the writer's syncs and checkpoints. Set once in {@link #open}, before the store
+   * is shared; then used under writeLock.
+   */
+  private WalSync walSync;
 
   private volatile boolean closed;
 
@@ -161,6 +167,9 @@ public final class SqliteChatStore implements ChatStore {
         store.lastSid = max.next() ? max.getLong(1) : 0;
       }
       writer.connection.commit();
+      if (durability == Durability.DURABLE) {
+        store.walSync = WalSync.takeOver(writer.connection, dbFile);
+      }
       return store;
     } catch (Exception e) {
       if (index != null) {
@@ -765,7 +774,12 @@ public final class SqliteChatStore implements ChatStore {
       try {
         T result = work.run(writer);
         writer.connection.commit();
+        if (walSync != null) {
+          walSync.committed(writer.connection);
+        }
         return result;
+      } catch (java.io.IOException e) {
+        throw new SqliteStoreException(what + " was committed but could not be synced to disk: " + e.getMessage(), e);
       } catch (SQLException e) {
         rollback(e);
         throw new SqliteStoreException(what + " failed and was rolled back: " + e.getMessage(), e);
@@ -854,6 +868,14 @@ public final class SqliteChatStore implements ChatStore {
       }
       // The writer closes last: when the last connection to a WAL database closes cleanly, SQLite
       // checkpoints and deletes the WAL file.
+      if (walSync != null) {
+        try {
+          walSync.beforeClose(writer.connection);
+        } catch (SQLException e) {
+          log.warn("Could not prepare {} for its closing checkpoint", file, e);
+        }
+        walSync.close();
+      }
       closeQuietly(writer);
       log.info("Closed {}", file);
     } finally {

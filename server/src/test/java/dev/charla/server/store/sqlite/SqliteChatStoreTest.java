@@ -540,6 +540,64 @@ class SqliteChatStoreTest {
     }
   }
 
+  /** DURABLE commits are synced by {@link WalSync}: the writer checkpoints itself, and SQLite never does. */
+  @Nested
+  class WalSyncing {
+    /** Batches of 100 messages of 1000 chars, {@code batches} of them, a checkpoint interval apart. */
+    long appendSpacedOut(int batches) throws InterruptedException {
+      long seq = 0;
+      for (int b = 0; b < batches; b++) {
+        List<NewMessage> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          seq++;
+          batch.add(new NewMessage("#big", seq, "alice", "Alice", "#big", seq, "x".repeat(1000), "tcp", null,
+              List.of()));
+        }
+        store.append(batch);
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(WalSync.CHECKPOINT_INTERVAL_NANOS) + 5);
+      }
+      return seq;
+    }
+
+    Path wal() {
+      return file.resolveSibling(file.getFileName() + "-wal");
+    }
+
+    @Test
+    void theWriterCheckpointsSoTheWalStaysSmall() throws Exception {
+      long appended = appendSpacedOut(30); // about 3 MB of text
+
+      assertThat(store.lastSeq("#big")).isEqualTo(appended);
+      // SQLite's own checkpoints are off: without the writer's, the WAL would hold all of it.
+      assertThat(java.nio.file.Files.size(wal())).isLessThan(1_000_000);
+    }
+
+    @Test
+    void whatAKillLeavesHoldsEveryCommittedMessage() throws Exception {
+      long appended = appendSpacedOut(8);
+      // A kill leaves the database file and the WAL as they are now (the shared-memory index is rebuilt).
+      Path copy = dir.resolve("killed.db");
+      java.nio.file.Files.copy(file, copy);
+      java.nio.file.Files.copy(wal(), copy.resolveSibling("killed.db-wal"));
+
+      try (SqliteChatStore reopened = SqliteChatStore.open(copy, Durability.DURABLE, 1)) {
+        assertThat(reopened.lastSeq("#big")).isEqualTo(appended);
+        assertThat(seqs(reopened.history("#big", null, null, 3))).containsExactly(
+            appended - 2, appended - 1, appended);
+      }
+    }
+
+    @Test
+    void closingMovesEverythingIntoTheDatabaseFile() throws Exception {
+      long appended = appendSpacedOut(3);
+      store.close();
+
+      assertThat(wal()).doesNotExist();
+      store = SqliteChatStore.open(file, Durability.DURABLE, 1);
+      assertThat(store.lastSeq("#big")).isEqualTo(appended);
+    }
+  }
+
   @Nested
   class Reopening {
     @Test
