@@ -24,6 +24,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -132,6 +133,11 @@ public final class SqliteChatStore implements ChatStore {
    * @param readers how many read-only connections to keep; at most this many reads run at once
    */
   public static SqliteChatStore open(Path dbFile, Durability durability, int readers) {
+    return open(dbFile, durability, readers, System::nanoTime);
+  }
+
+  /** As {@link #open(Path, Durability, int)}; {@code nanoClock} paces the writer's checkpoints (tests move it). */
+  static SqliteChatStore open(Path dbFile, Durability durability, int readers, LongSupplier nanoClock) {
     if (readers < 1) {
       throw new IllegalArgumentException("readers must be at least 1, was " + readers);
     }
@@ -168,7 +174,7 @@ public final class SqliteChatStore implements ChatStore {
       }
       writer.connection.commit();
       if (durability == Durability.DURABLE) {
-        store.walSync = WalSync.takeOver(writer.connection, dbFile);
+        store.walSync = WalSync.takeOver(writer.connection, dbFile, nanoClock);
       }
       return store;
     } catch (Exception e) {

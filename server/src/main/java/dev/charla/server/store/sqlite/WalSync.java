@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.LongSupplier;
 
 /**
  * Makes the writer's commits durable with {@code fdatasync}, doing the syncs that SQLite's
@@ -46,19 +47,22 @@ final class WalSync implements AutoCloseable {
 
   private final FileChannel wal;
   private final FileChannel database;
-  private long lastCheckpointNanos = System.nanoTime();
+  private final LongSupplier nanoClock;
+  private long lastCheckpointNanos;
   private boolean committedSinceCheckpoint;
 
-  private WalSync(FileChannel wal, FileChannel database) {
+  private WalSync(FileChannel wal, FileChannel database, LongSupplier nanoClock) {
     this.wal = wal;
     this.database = database;
+    this.nanoClock = nanoClock;
+    this.lastCheckpointNanos = nanoClock.getAsLong();
   }
 
   /**
    * Switches {@code writer} (in manual-commit mode, its pending transaction empty) to syncs by this class.
    * Call after the writer's first commit: the WAL file exists from then on, as long as the connection is open.
    */
-  static WalSync takeOver(Connection writer, Path dbFile) throws SQLException, IOException {
+  static WalSync takeOver(Connection writer, Path dbFile, LongSupplier nanoClock) throws SQLException, IOException {
     Path absolute = dbFile.toAbsolutePath();
     FileChannel database = FileChannel.open(absolute, StandardOpenOption.READ);
     FileChannel wal;
@@ -68,7 +72,7 @@ final class WalSync implements AutoCloseable {
       database.close();
       throw e;
     }
-    WalSync sync = new WalSync(wal, database);
+    WalSync sync = new WalSync(wal, database, nanoClock);
     try {
       sync.outsideTransaction(writer, "PRAGMA synchronous = OFF", "PRAGMA wal_autocheckpoint = 0");
     } catch (SQLException e) {
@@ -82,14 +86,14 @@ final class WalSync implements AutoCloseable {
   void committed(Connection writer) throws SQLException, IOException {
     wal.force(false); // fdatasync
     committedSinceCheckpoint = true;
-    if (System.nanoTime() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS) {
+    if (nanoClock.getAsLong() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS) {
       checkpoint(writer);
     }
   }
 
   /** Copies what it can of the WAL into the database file, and syncs that file if anything was copied. */
   void checkpoint(Connection writer) throws SQLException, IOException {
-    lastCheckpointNanos = System.nanoTime();
+    lastCheckpointNanos = nanoClock.getAsLong();
     if (!committedSinceCheckpoint) {
       return;
     }

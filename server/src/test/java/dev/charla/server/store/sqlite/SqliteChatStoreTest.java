@@ -543,8 +543,16 @@ class SqliteChatStoreTest {
   /** DURABLE commits are synced by {@link WalSync}: the writer checkpoints itself, and SQLite never does. */
   @Nested
   class WalSyncing {
+    final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+
+    @BeforeEach
+    void reopenWithAClockTheTestMoves() {
+      store.close();
+      store = SqliteChatStore.open(file, Durability.DURABLE, 2, nanos::get);
+    }
+
     /** Batches of 100 messages of 1000 chars, {@code batches} of them, a checkpoint interval apart. */
-    long appendSpacedOut(int batches) throws InterruptedException {
+    long appendSpacedOut(int batches) {
       long seq = 0;
       for (int b = 0; b < batches; b++) {
         List<NewMessage> batch = new ArrayList<>();
@@ -554,7 +562,7 @@ class SqliteChatStoreTest {
               List.of()));
         }
         store.append(batch);
-        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(WalSync.CHECKPOINT_INTERVAL_NANOS) + 5);
+        nanos.addAndGet(WalSync.CHECKPOINT_INTERVAL_NANOS);
       }
       return seq;
     }
