@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
@@ -32,6 +33,10 @@ import java.io.UncheckedIOException;
  */
 public final class FrameCodec {
   private final ObjectMapper mapper;
+  // Readers resolved once per root type: ObjectMapper.readValue looks the type and its deserializer up per call.
+  private final ObjectReader clientReader;
+  private final ObjectReader serverReader;
+  private final ObjectReader peerReader;
 
   public FrameCodec() {
     JsonMapper m =
@@ -54,6 +59,9 @@ public final class FrameCodec {
     m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
     m.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
     this.mapper = m;
+    this.clientReader = m.readerFor(ClientFrame.class);
+    this.serverReader = m.readerFor(ServerFrame.class);
+    this.peerReader = m.readerFor(PeerFrame.class);
   }
 
   /** Encodes a frame as compact UTF-8 JSON, without a line terminator. */
@@ -136,11 +144,11 @@ public final class FrameCodec {
   }
 
   public PeerFrame decodePeer(byte[] bytes) throws ProtocolException {
-    return read(bytes, 0, bytes.length, PeerFrame.class);
+    return read(bytes, 0, bytes.length, peerReader);
   }
 
   public ClientFrame decodeClient(byte[] bytes, int offset, int length) throws ProtocolException {
-    return read(bytes, offset, length, ClientFrame.class);
+    return read(bytes, offset, length, clientReader);
   }
 
   public ClientFrame decodeClient(byte[] bytes) throws ProtocolException {
@@ -148,7 +156,7 @@ public final class FrameCodec {
   }
 
   public ServerFrame decodeServer(byte[] bytes, int offset, int length) throws ProtocolException {
-    return read(bytes, offset, length, ServerFrame.class);
+    return read(bytes, offset, length, serverReader);
   }
 
   public ServerFrame decodeServer(byte[] bytes) throws ProtocolException {
@@ -163,7 +171,7 @@ public final class FrameCodec {
     }
   }
 
-  private <T> T read(byte[] bytes, int offset, int length, Class<T> type) throws ProtocolException {
+  private <T> T read(byte[] bytes, int offset, int length, ObjectReader reader) throws ProtocolException {
     if (length > Limits.MAX_FRAME_BYTES) {
       throw new ProtocolException(
           ErrorCode.FRAME_TOO_LARGE,
@@ -177,7 +185,7 @@ public final class FrameCodec {
       throw new ProtocolException(ErrorCode.BAD_JSON, "expected a JSON object");
     }
     try {
-      T frame = mapper.readValue(bytes, offset, length, type);
+      T frame = reader.readValue(bytes, offset, length);
       if (frame == null) {
         throw new ProtocolException(ErrorCode.BAD_JSON, "expected a JSON object, got null");
       }
