@@ -563,6 +563,11 @@ public final class SqliteChatStore implements ChatStore {
     }
   }
 
+  /** Tests: closes the files {@link WalSync} syncs, so that its next sync fails as a failing disk's would. */
+  void failNextSync() {
+    walSync.close();
+  }
+
   /** Tests: stops (true) or resumes (false) writing the conversation index, as if it fell behind. */
   void holdIndex(boolean hold) {
     index.hold(hold);
@@ -777,6 +782,13 @@ public final class SqliteChatStore implements ChatStore {
     writeLock.lock();
     try {
       checkOpen();
+      if (walSync != null) {
+        try {
+          walSync.checkUsable();
+        } catch (java.io.IOException e) {
+          throw new SqliteStoreException(what + " refused: " + e.getMessage(), e);
+        }
+      }
       try {
         T result = work.run(writer);
         writer.connection.commit();

@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes the writer's commits durable with {@code fdatasync}, doing the syncs that SQLite's
@@ -38,6 +40,8 @@ import java.util.function.LongSupplier;
  * <p>Thread rules: every method is called with the store's write lock held (the writer connection's rule).
  */
 final class WalSync implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WalSync.class);
+
   /**
    * How often, at most, the writer checkpoints: the WAL holds about this long's worth of writes. Small
    * checkpoints often, rather than SQLite's default of one per 1000 pages, keep each one short (it delays the
@@ -50,6 +54,8 @@ final class WalSync implements AutoCloseable {
   private final LongSupplier nanoClock;
   private long lastCheckpointNanos;
   private boolean committedSinceCheckpoint;
+  /** The first sync that failed; from then on every write is refused (see {@link #checkUsable}). */
+  private IOException failedSync;
 
   private WalSync(FileChannel wal, FileChannel database, LongSupplier nanoClock) {
     this.wal = wal;
@@ -82,9 +88,26 @@ final class WalSync implements AutoCloseable {
     return sync;
   }
 
-  /** After each commit of the writer: puts it on disk, and checkpoints when it is time. */
-  void committed(Connection writer) throws SQLException, IOException {
-    wal.force(false); // fdatasync
+  /**
+   * Before each write transaction: refuses it once a sync has failed. After a failed fsync the kernel may have
+   * dropped the pages it could not write and report the next fsync as a success, and a failed sync of the
+   * database file after a checkpoint would let the next commit overwrite WAL frames whose pages are not on disk.
+   * So the store stops writing (as PostgreSQL stops) until someone has looked at the disk and restarted it.
+   */
+  void checkUsable() throws IOException {
+    if (failedSync != null) {
+      throw new IOException("a sync to disk failed earlier; writes are refused until the server is restarted",
+          failedSync);
+    }
+  }
+
+  /**
+   * After each commit of the writer: puts it on disk (if this throws, the commit is not durable), then
+   * checkpoints when it is time (whose failures do not undo the commit: they are logged, and a failed sync stops
+   * further writes, see {@link #checkUsable}).
+   */
+  void committed(Connection writer) throws IOException {
+    sync(wal);
     committedSinceCheckpoint = true;
     if (nanoClock.getAsLong() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS) {
       checkpoint(writer);
@@ -92,23 +115,45 @@ final class WalSync implements AutoCloseable {
   }
 
   /** Copies what it can of the WAL into the database file, and syncs that file if anything was copied. */
-  void checkpoint(Connection writer) throws SQLException, IOException {
+  private void checkpoint(Connection writer) {
     lastCheckpointNanos = nanoClock.getAsLong();
     if (!committedSinceCheckpoint) {
       return;
     }
     committedSinceCheckpoint = false;
-    // A checkpoint cannot run inside a transaction, and the driver begins the next one as soon as one commits.
-    writer.setAutoCommit(true);
-    try (Statement statement = writer.createStatement();
-        ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-      // Columns: busy, frames in the WAL, frames copied so far. Readers may hold some frames back (PASSIVE
-      // copies only what no reader still needs); the rest goes in a later checkpoint.
-      if (result.next() && result.getLong(3) > 0) {
-        database.force(false);
+    try {
+      // A checkpoint cannot run inside a transaction, and the driver begins the next one as soon as one commits.
+      writer.setAutoCommit(true);
+      try (Statement statement = writer.createStatement();
+          ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+        // Columns: busy, frames in the WAL, frames copied so far. Readers may hold some frames back (PASSIVE
+        // copies only what no reader still needs); the rest goes in a later checkpoint.
+        if (result.next() && result.getLong(3) > 0) {
+          sync(database);
+        }
       }
+    } catch (SQLException e) {
+      // Nothing was marked as copied: the WAL keeps every frame, and the next checkpoint tries again.
+      log.warn("A checkpoint failed; the next one retries", e);
+    } catch (IOException e) {
+      log.error("The database file could not be synced after a checkpoint; writes are refused from now on", e);
     } finally {
-      writer.setAutoCommit(false);
+      try {
+        writer.setAutoCommit(false);
+      } catch (SQLException e) {
+        // Left in auto-commit, the writer would commit statement by statement: refuse writes instead.
+        failedSync = new IOException("could not begin the next write transaction after a checkpoint", e);
+        log.error("The writer could not leave auto-commit after a checkpoint; writes are refused from now on", e);
+      }
+    }
+  }
+
+  private void sync(FileChannel file) throws IOException {
+    try {
+      file.force(false); // fdatasync
+    } catch (IOException e) {
+      failedSync = e;
+      throw e;
     }
   }
 

@@ -596,6 +596,20 @@ class SqliteChatStoreTest {
     }
 
     @Test
+    void afterAFailedSyncTheCommitIsReportedAndLaterWritesAreRefused() {
+      store.append(List.of(message("#a", 1, "alice", null)));
+      store.failNextSync();
+
+      assertThatThrownBy(() -> store.append(List.of(message("#a", 2, "alice", null))))
+          .isInstanceOf(SqliteStoreException.class)
+          .hasMessageContaining("could not be synced to disk");
+      assertThatThrownBy(() -> store.createAccount("bob", "Bob", "h", 1))
+          .isInstanceOf(SqliteStoreException.class)
+          .hasMessageContaining("writes are refused until the server is restarted");
+      assertThat(store.findAccount("bob")).isEmpty();
+    }
+
+    @Test
     void closingMovesEverythingIntoTheDatabaseFile() throws Exception {
       long appended = appendSpacedOut(3);
       store.close();
