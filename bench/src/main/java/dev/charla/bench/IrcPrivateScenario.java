@@ -67,23 +67,8 @@ record IrcPrivateScenario(int pairs, double rate, String ircd) implements Scenar
         }
       };
     }
-    Pacer pacer = null;
-    if (paced) {
-      pacer = new Pacer(firsts, rate, i -> sent.increment(), (c, t) -> Wire.ircPrivmsg(c.to, t));
-    } else {
-      for (LoadClient.Conn a : firsts) {
-        sent.increment();
-        a.write(Wire.ircPrivmsg(a.to, System.nanoTime()));
-      }
-    }
-    double receivedPerSecond = Window.warmUpAndMeasure(env, server, r, latency, received)[0];
-    running[0] = false;
-    if (pacer != null) {
-      pacer.close();
-    }
-    r.put("pairs", pairs);
-    r.put("msgs/s", receivedPerSecond);
-    r.putLatency(latency.getIntervalHistogram());
+    PrivateScenario.driveAndMeasure(env, server, r, firsts, rate, (c, t) -> Wire.ircPrivmsg(c.to, t), latency,
+        received, sent, running);
     Rendezvous.await(() -> received.sum() >= sent.sum(), 30, TimeUnit.SECONDS);
     r.put("loss", Math.max(0, sent.sum() - received.sum()));
     r.put("disconnected", conns.stream().filter(c -> !c.channel.isOpen()).count());

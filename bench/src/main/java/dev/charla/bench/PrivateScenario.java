@@ -80,23 +80,8 @@ record PrivateScenario(int pairs, double rate) implements Scenario {
           }
         };
       }
-      Pacer pacer = null;
-      if (paced) {
-        pacer = new Pacer(firsts, rate, i -> sent.increment());
-      } else {
-        for (LoadClient.Conn a : firsts) {
-          sent.increment();
-          a.write(Wire.send(a.to, System.nanoTime()));
-        }
-      }
-      double receivedPerSecond = Window.warmUpAndMeasure(env, server, r, latency, received)[0];
-      running[0] = false;
-      if (pacer != null) {
-        pacer.close();
-      }
-      r.put("pairs", pairs);
-      r.put("msgs/s", receivedPerSecond);
-      r.putLatency(latency.getIntervalHistogram());
+      driveAndMeasure(env, server, r, firsts, rate, (c, t) -> Wire.send(c.to, t), latency, received, sent,
+          running);
 
       Rendezvous.await(() -> acks.sum() >= sent.sum() || errors.sum() > 0, 30, TimeUnit.SECONDS);
       Rendezvous.await(() -> received.sum() >= acks.sum(), 30, TimeUnit.SECONDS);
@@ -121,5 +106,33 @@ record PrivateScenario(int pairs, double rate) implements Scenario {
       s.closeAll();
     }
     return r;
+  }
+
+  /**
+   * One run's load, for Charla and the IRC baseline alike: starts it (the pacer over the first of each pair, or
+   * each first's opening message of the ping-pong), measures the window, stops it ({@code running[0]} turns false,
+   * so replies stop) and records pairs, msgs/s and latency. {@code message} builds a frame in the server's
+   * protocol.
+   */
+  static void driveAndMeasure(Env env, ServerUnderTest server, RunResult r, List<LoadClient.Conn> firsts,
+      double rate, Pacer.Message message, Recorder latency, LongAdder received, LongAdder sent, boolean[] running)
+      throws Exception {
+    Pacer pacer = null;
+    if (rate > 0) {
+      pacer = new Pacer(firsts, rate, i -> sent.increment(), message);
+    } else {
+      for (LoadClient.Conn a : firsts) {
+        sent.increment();
+        a.write(message.of(a, System.nanoTime()));
+      }
+    }
+    double receivedPerSecond = Window.warmUpAndMeasure(env, server, r, latency, received)[0];
+    running[0] = false;
+    if (pacer != null) {
+      pacer.close();
+    }
+    r.put("pairs", firsts.size());
+    r.put("msgs/s", receivedPerSecond);
+    r.putLatency(latency.getIntervalHistogram());
   }
 }
