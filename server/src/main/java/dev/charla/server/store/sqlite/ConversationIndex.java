@@ -96,6 +96,7 @@ final class ConversationIndex implements AutoCloseable {
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(10_000);
     config.setCacheSize(-16 * 1024);
+    config.setGetGeneratedKeys(false); // no "SELECT last_insert_rowid()" after each insert (see SqliteChatStore)
     Connection connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     try {
       try (Statement statement = connection.createStatement()) {

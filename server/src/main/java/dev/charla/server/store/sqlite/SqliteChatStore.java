@@ -205,6 +205,10 @@ public final class SqliteChatStore implements ChatStore {
             : SQLiteConfig.SynchronousMode.OFF);
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    // Off: the driver would otherwise follow every INSERT with "SELECT last_insert_rowid()" on a new statement
+    // (parsed, stepped, kept open until the next one), which nothing here reads; the writer assigns sids itself.
+    // Measured with the private scenario (3 alternating pairs): ping-pong 30.8 k msgs/s median against 27.3 k.
+    config.setGetGeneratedKeys(false);
     // IMMEDIATE takes the write lock at BEGIN, so a write transaction never fails half way with SQLITE_BUSY
     // when it upgrades from reading.
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
