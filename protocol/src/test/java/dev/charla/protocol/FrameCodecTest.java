@@ -27,6 +27,12 @@ class FrameCodecTest {
   }
 
   @Test
+  void aKeyRepeatedInOneObjectIsRefusedNotGuessedAt() {
+    // Which "to" would a server pick? Different JSON parsers keep the first or the last; Charla takes neither.
+    rejects("{\"type\":\"send\",\"to\":\"@ana\",\"text\":\"hi\",\"to\":\"#lobby\"}", ErrorCode.BAD_JSON);
+  }
+
+  @Test
   void everyClientFrameRoundTrips() throws Exception {
     List<ClientFrame> frames =
         List.of(
