@@ -464,8 +464,9 @@ public final class SqliteChatStore implements ChatStore {
    * the earlier message already has its own. A null {@code pendingFor} means none.
    *
    * <p>The {@code messages} table is append-only (rowid order, no index on the conversation): the
-   * per-conversation index is written behind, in its own file, by {@link ConversationIndex}, which gets each
-   * committed batch's rows here. Each commit is fsynced whole, and an index on {@code (conv, seq)} in this file
+   * per-conversation index is written behind, in its own file, by {@link ConversationIndex}, which is told how
+   * far this file has committed and copies the new rows from it. Each commit is fsynced whole, and an index on
+   * {@code (conv, seq)} in this file
    * put the rows of a batch spanning many conversations on as many pages.
    *
    * @throws SqliteStoreException if anything fails, including a seq that is not above the last one appended to
@@ -478,12 +479,11 @@ public final class SqliteChatStore implements ChatStore {
     }
     writeLock.lock(); // reentrant: held across write() so the index gets each batch's rows in commit order
     try {
-      List<ConversationIndex.Row> added = new ArrayList<>(batch.size());
       Map<String, Long> seqs = new HashMap<>();
       List<AppendResult> results =
-          write("append of " + batch.size() + " messages", w -> appendRows(w, batch, added, seqs));
+          write("append of " + batch.size() + " messages", w -> appendRows(w, batch, seqs));
       lastSeqByConv.putAll(seqs);
-      index.enqueue(added);
+      index.committedUpTo(lastSid);
       return results;
     } finally {
       writeLock.unlock();
@@ -491,7 +491,7 @@ public final class SqliteChatStore implements ChatStore {
   }
 
   private List<AppendResult> appendRows(StatementCachingConnection w, List<NewMessage> batch,
-      List<ConversationIndex.Row> added, Map<String, Long> seqs) throws SQLException {
+      Map<String, Long> seqs) throws SQLException {
     List<AppendResult> results = new ArrayList<>(batch.size());
     PreparedStatement insert = w.prepare(INSERT_MESSAGE);
     PreparedStatement insertPending = w.prepare(INSERT_PENDING);
@@ -525,7 +525,6 @@ public final class SqliteChatStore implements ChatStore {
           }
           lastSid = sid;
           seqs.put(message.conv(), message.seq());
-          added.add(new ConversationIndex.Row(message.conv(), message.seq(), sid));
         } else {
           // Only the cmid conflict is ignored, so the earlier message must exist.
           StoredMessage earlier =
