@@ -81,6 +81,7 @@ class ScenariosTest {
     assertThat(r.get("sessions")).isEqualTo(5);
     assertThat(r.get("failures")).isZero();
     assertThat(r.get("pings")).isGreaterThanOrEqualTo(5);
+    assertThat(r.get("pongs missing")).isZero();
   }
 
   @Test
@@ -138,6 +139,7 @@ class ScenariosTest {
     RunResult r = new CapacityScenario(6, Duration.ofMillis(500), Transport.MIXED).run(env);
     assertThat(r.get("sessions")).isEqualTo(6);
     assertThat(r.get("failures")).isZero();
+    assertThat(r.get("pongs missing")).isZero();
   }
 
   @Test

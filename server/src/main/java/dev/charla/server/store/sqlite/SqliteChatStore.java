@@ -466,8 +466,7 @@ public final class SqliteChatStore implements ChatStore {
    * <p>The {@code messages} table is append-only (rowid order, no index on the conversation): the
    * per-conversation index is written behind, in its own file, by {@link ConversationIndex}, which is told how
    * far this file has committed and copies the new rows from it. Each commit is fsynced whole, and an index on
-   * {@code (conv, seq)} in this file
-   * put the rows of a batch spanning many conversations on as many pages.
+   * {@code (conv, seq)} in this file put the rows of a batch spanning many conversations on as many pages.
    *
    * @throws SqliteStoreException if anything fails, including a seq that is not above the last one appended to
    *     its conversation; the whole batch is rolled back
@@ -477,7 +476,7 @@ public final class SqliteChatStore implements ChatStore {
     if (batch.isEmpty()) {
       return List.of();
     }
-    writeLock.lock(); // reentrant: held across write() so the index gets each batch's rows in commit order
+    writeLock.lock(); // reentrant: held across write() so that lastSid is still this batch's when reported
     try {
       Map<String, Long> seqs = new HashMap<>();
       List<AppendResult> results =
