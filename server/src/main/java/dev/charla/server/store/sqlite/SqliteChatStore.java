@@ -869,7 +869,7 @@ public final class SqliteChatStore implements ChatStore {
         return;
       }
       closed = true;
-      index.close(); // indexes what is queued; after a kill, the next open does
+      index.close(); // indexes what it has not yet; after a kill, the next open does
       List<StatementCachingConnection> readers = new ArrayList<>();
       try {
         for (int i = 0; i < readerCount; i++) {
