@@ -2,6 +2,7 @@ package dev.charla.bench;
 
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -60,10 +61,8 @@ record CapacityScenario(int sessions, Duration hold, Transport transport) implem
         }
       } while (System.nanoTime() < end);
       // Every session must still answer: wait (bounded) for the pongs of the last round.
-      long pongDeadline = System.nanoTime() + PONG_WAIT.toNanos();
-      while (pongs.sum() < pings && System.nanoTime() < pongDeadline) {
-        Thread.sleep(20);
-      }
+      long sent = pings;
+      Rendezvous.await(() -> pongs.sum() >= sent, PONG_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       r.put("pings", pings);
       r.put("pongs missing", pings - pongs.sum());
       w.close(r);
