@@ -50,6 +50,10 @@ public final class BenchMain implements Runnable {
         + "-XX:StartFlightRecording=duration=30s,filename=/tmp/fanout.jfr (repeatable).")
     List<String> serverJvmArgs = new ArrayList<>();
 
+    @Option(names = "--server-arg", description = "Extra option for a started server, e.g. --server-arg=--io-threads=1 "
+        + "(repeatable; see ./charla server --help).")
+    List<String> serverArgs = new ArrayList<>();
+
     @Option(names = "--threads", description = "Generator event loop threads (default: ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -88,7 +92,7 @@ public final class BenchMain implements Runnable {
             @Override
             public ServerUnderTest get(String durability) throws Exception {
               return ServerProcess.start(c.serverJar, durability == null ? c.durability : durability,
-                  c.ioThreads, c.serverJvmArgs);
+                  c.ioThreads, c.serverJvmArgs, c.serverArgs);
             }
 
             @Override

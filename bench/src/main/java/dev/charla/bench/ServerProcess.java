@@ -52,9 +52,10 @@ final class ServerProcess implements ServerUnderTest {
    * Starts {@code java -jar serverJar --unlimited} and waits until it accepts connections.
    *
    * @param jvmArgs extra JVM options, e.g. a flight recording
+   * @param serverArgs extra server options, e.g. {@code --ack-coalesce-ms=0}
    */
-  static ServerProcess start(Path serverJar, String durability, int ioThreads, List<String> jvmArgs)
-      throws IOException, InterruptedException {
+  static ServerProcess start(Path serverJar, String durability, int ioThreads, List<String> jvmArgs,
+      List<String> serverArgs) throws IOException, InterruptedException {
     int port = freeTcpAndUdpPort();
     Path dir = Files.createTempDirectory("charla-bench-");
     List<String> cmd = new ArrayList<>();
@@ -67,6 +68,7 @@ final class ServerProcess implements ServerUnderTest {
     if (ioThreads > 0) {
       cmd.addAll(List.of("--io-threads", String.valueOf(ioThreads)));
     }
+    cmd.addAll(serverArgs);
     // Generous: a JVM that starts in 2 s on a quiet machine took over 30 s on a busy one (load average 20 on 2 cores).
     return launch(cmd, port, dir, "server.log", START_TIMEOUT_SECONDS);
   }

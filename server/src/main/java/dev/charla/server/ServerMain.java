@@ -71,6 +71,12 @@ public final class ServerMain implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   long offerExpiryDays = ChatConfig.defaults().offerExpiry().toDays();
 
+  @Option(names = "--ack-coalesce-ms",
+      description = "On a busy server (committed batches of 16 or more sends), how long a sender's own "
+          + "acknowledgement of a private message may wait to share a write with the next frame to that session; "
+          + "0 sends it at once (default: ${DEFAULT-VALUE}).")
+  long ackCoalesceMillis = ChatConfig.defaults().ackCoalesceDelay().toMillis();
+
   @Option(names = "--io-threads", description = "Netty event loop threads (default: number of cores).")
   int ioThreads = Runtime.getRuntime().availableProcessors();
 
@@ -90,6 +96,7 @@ public final class ServerMain implements Callable<Integer> {
         .fileQuotaBytes(fileQuotaMiB << 20)
         .uploadExpiry(Duration.ofHours(uploadExpiryHours))
         .offerExpiry(Duration.ofDays(offerExpiryDays))
+        .ackCoalesceDelay(Duration.ofMillis(ackCoalesceMillis))
         .build();
     if (unlimited) {
       config = config.unlimited();

@@ -35,6 +35,10 @@ import java.time.Duration;
  *     and its bytes deleted; each fetch by the recipient restarts it
  * @param fileSweepInterval how often the file area looks for expired uploads and offers (also once at startup);
  *     expiry happens at most this late
+ * @param ackCoalesceMinBatch committed batches of at least this many sends count as load: in them, what a sender
+ *     gets only because of its own private message ({@code stored}, and the copy to its own sessions) is not
+ *     flushed at once but rides with the next frame to that session, or goes out after {@code ackCoalesceDelay}
+ * @param ackCoalesceDelay how long such a frame may wait for company (an upper bound; zero sends at once)
  */
 public record ChatConfig(
     int messagesPerSecond,
@@ -59,9 +63,15 @@ public record ChatConfig(
     long fileQuotaBytes,
     Duration uploadExpiry,
     Duration offerExpiry,
-    Duration fileSweepInterval) {
+    Duration fileSweepInterval,
+    int ackCoalesceMinBatch,
+    Duration ackCoalesceDelay) {
 
   public ChatConfig {
+    if (ackCoalesceDelay == null || ackCoalesceDelay.isNegative() || ackCoalesceMinBatch < 1) {
+      throw new IllegalArgumentException(
+          "ack coalescing needs a batch size >= 1 and a delay >= 0: " + ackCoalesceMinBatch + ", " + ackCoalesceDelay);
+    }
     for (Duration d : new Duration[] {uploadExpiry, offerExpiry, fileSweepInterval}) {
       if (d == null || d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("file expiry and sweep durations must be positive: " + d);
@@ -81,7 +91,8 @@ public record ChatConfig(
     return new ChatConfig(
         10, 30, 50, 100, 16, 50_000, 30, 10, 10, Duration.ofSeconds(30), Duration.ofSeconds(90),
         Duration.ofDays(30), 4L << 20, AddressVisibility.EVERYONE, 20, 2, 64, 100,
-        2L << 30, 5L << 30, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10));
+        2L << 30, 5L << 30, Duration.ofHours(24), Duration.ofDays(7), Duration.ofMinutes(10),
+        16, Duration.ofMillis(20));
   }
 
   /** A copy with flood and throttle limits lifted: for benchmarks on loopback, never for public servers. */
@@ -122,6 +133,8 @@ public record ChatConfig(
     private Duration uploadExpiry;
     private Duration offerExpiry;
     private Duration fileSweepInterval;
+    private int ackCoalesceMinBatch;
+    private Duration ackCoalesceDelay;
 
     private Builder(ChatConfig c) {
       messagesPerSecond = c.messagesPerSecond;
@@ -147,6 +160,8 @@ public record ChatConfig(
       uploadExpiry = c.uploadExpiry;
       offerExpiry = c.offerExpiry;
       fileSweepInterval = c.fileSweepInterval;
+      ackCoalesceMinBatch = c.ackCoalesceMinBatch;
+      ackCoalesceDelay = c.ackCoalesceDelay;
     }
 
     public Builder messagesPerSecond(int v) { messagesPerSecond = v; return this; }
@@ -172,12 +187,15 @@ public record ChatConfig(
     public Builder uploadExpiry(Duration v) { uploadExpiry = v; return this; }
     public Builder offerExpiry(Duration v) { offerExpiry = v; return this; }
     public Builder fileSweepInterval(Duration v) { fileSweepInterval = v; return this; }
+    public Builder ackCoalesceMinBatch(int v) { ackCoalesceMinBatch = v; return this; }
+    public Builder ackCoalesceDelay(Duration v) { ackCoalesceDelay = v; return this; }
 
     public ChatConfig build() {
       return new ChatConfig(messagesPerSecond, messageBurst, framesPerSecond, frameBurst, maxConnectionsPerIp,
           maxSessions, loginAttemptsPerMinute, registrationsPerHour, failedLoginsPerAccountPerMinute, loginTimeout,
           idleTimeout, tokenLifetime, maxOutboundBytes, addressVisibility, recentOnJoin, hashThreads, hashQueue,
-          presenceNoticeMaxMembers, maxFileBytes, fileQuotaBytes, uploadExpiry, offerExpiry, fileSweepInterval);
+          presenceNoticeMaxMembers, maxFileBytes, fileQuotaBytes, uploadExpiry, offerExpiry, fileSweepInterval,
+          ackCoalesceMinBatch, ackCoalesceDelay);
     }
   }
 }

@@ -95,7 +95,7 @@ public final class ChatCore implements AutoCloseable {
     this.store = store;
     this.hasher = hasher;
     this.ticker = ticker;
-    this.messages = new MessageLog(store, directory, codec, ticker);
+    this.messages = new MessageLog(store, directory, codec, ticker, config.ackCoalesceMinBatch());
     this.hashing =
         new ThreadPoolExecutor(
             config.hashThreads(), config.hashThreads(), 0, TimeUnit.SECONDS,

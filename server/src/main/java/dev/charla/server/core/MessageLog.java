@@ -67,6 +67,8 @@ final class MessageLog implements AutoCloseable {
 
   private final ChatStore store;
   private final Directory directory;
+  /** Batches at least this big defer what senders get for their own private messages; see {@link #fanOutBatch}. */
+  private final int ackCoalesceMinBatch;
   private final FrameCodec codec;
   private final Ticker ticker;
   private final BlockingQueue<SendRequest> sends = new ArrayBlockingQueue<>(MAX_QUEUED);
@@ -85,6 +87,8 @@ final class MessageLog implements AutoCloseable {
   // ---- writer thread only ----
   /** The sessions the writer's inline fan-out touched, flushed at the end of the batch. */
   private final List<Session> writerTouched = new ArrayList<>();
+  /** The sessions the writer's inline fan-out gave only their own messages back, flushed later. */
+  private final List<Session> writerDeferred = new ArrayList<>();
   private final Map<String, Long> lastSeq = new HashMap<>();
   private final Map<String, Account> offlineAccounts =
       new LinkedHashMap<>(256, 0.75f, true) {
@@ -101,7 +105,8 @@ final class MessageLog implements AutoCloseable {
         }
       };
 
-  MessageLog(ChatStore store, Directory directory, FrameCodec codec, Ticker ticker) {
+  MessageLog(ChatStore store, Directory directory, FrameCodec codec, Ticker ticker, int ackCoalesceMinBatch) {
+    this.ackCoalesceMinBatch = ackCoalesceMinBatch;
     this.store = store;
     this.directory = directory;
     this.codec = codec;
@@ -146,7 +151,7 @@ final class MessageLog implements AutoCloseable {
         sends.drainTo(batch, MAX_BATCH - 1);
         List<Outcome> outcomes = commit(batch);
         if (fanoutBacklog.get() == 0 && writesNeeded(outcomes) <= INLINE_FANOUT_MAX_WRITES) {
-          fanOutBatch(outcomes, writerTouched);
+          fanOutBatch(outcomes, writerTouched, writerDeferred);
         } else {
           fanoutBacklog.incrementAndGet();
           committed.add(outcomes);
@@ -284,6 +289,7 @@ final class MessageLog implements AutoCloseable {
    */
   private void fanoutLoop() {
     List<Session> touched = new ArrayList<>();
+    List<Session> deferred = new ArrayList<>();
     while (true) {
       List<Outcome> batch;
       try {
@@ -295,7 +301,7 @@ final class MessageLog implements AutoCloseable {
       if (batch.isEmpty()) {
         return; // the writer's end marker: everything accepted has been fanned out
       }
-      fanOutBatch(batch, touched);
+      fanOutBatch(batch, touched, deferred);
       fanoutBacklog.decrementAndGet();
     }
   }
@@ -323,15 +329,35 @@ final class MessageLog implements AutoCloseable {
   /**
    * Fans out one committed batch, in order, then flushes every session it touched, once. Runs on the fan-out
    * thread, or on the writer when the fan-out thread has nothing left to do.
+   *
+   * <p>Acknowledgement coalescing: in a batch of at least {@code ackCoalesceMinBatch} sends (a busy server), what a
+   * sender gets only because of its own private message, its {@code stored} and the copy to its own sessions, is
+   * queued but not flushed: it goes out with the next frame flushed to that session (typically the reply) or after
+   * the transport's coalescing delay ({@link SessionLink#flushLater}). In a conversation that is one write and one
+   * read per message instead of two each; the recipient's copy is never deferred. A quiet server's batches are
+   * small, and it acknowledges at once.
    */
-  private void fanOutBatch(List<Outcome> batch, List<Session> touched) {
+  private void fanOutBatch(List<Outcome> batch, List<Session> touched, List<Session> deferred) {
+    List<Session> own = batch.size() >= ackCoalesceMinBatch ? deferred : touched;
     for (Outcome o : batch) {
       try {
-        fanOut(o, touched);
+        fanOut(o, touched, own);
       } catch (RuntimeException e) {
         log.error("fan-out failed", e);
       }
     }
+    // Deferred first: a session in both lists is flushed now anyway, with its deferred frames.
+    for (Session s : deferred) {
+      s.flushDeferred = false;
+      if (!s.flushListed) {
+        try {
+          s.link.flushLater();
+        } catch (RuntimeException e) {
+          log.error("flush failed", e);
+        }
+      }
+    }
+    deferred.clear();
     for (Session s : touched) {
       s.flushListed = false;
       try {
@@ -343,14 +369,22 @@ final class MessageLog implements AutoCloseable {
     touched.clear();
   }
 
-  private void fanOut(Outcome o, List<Session> touched) {
+  /**
+   * Queues one outcome's frames. {@code own} is where the sender's sessions are listed for what they get back for
+   * their own private message: {@code touched} (flushed at once) or the batch's deferred list.
+   */
+  private void fanOut(Outcome o, List<Session> touched, List<Session> own) {
     SendRequest r = o.request();
-    r.origin().listForFlush(touched);
     if (o.error() != null) {
+      r.origin().listForFlush(touched);
       r.origin().link.write(codec.encode(o.error()));
       return;
     }
     StoredMessage m = o.stored();
+    boolean room = m.conv().startsWith("#");
+    // A retry answered from the cmid window is answered at once: its sender has been waiting for it.
+    List<Session> originList = room || o.duplicate() ? touched : own;
+    r.origin().list(originList, originList == touched);
     r.origin().link.write(
         codec.encode(new ServerFrame.Stored(r.requestId(), m.sid(), m.conv(), m.seq(), m.tsMillis(), m.cmid())));
     if (o.duplicate()) {
@@ -358,25 +392,25 @@ final class MessageLog implements AutoCloseable {
     }
     ServerFrame.Msg msg = toMsg(m);
     byte[] bytes = codec.encode(msg);
-    if (m.conv().startsWith("#")) {
-      Room room = directory.rooms.get(m.conv());
-      if (room != null) {
-        room.lastSeq = m.seq();
-        for (OnlineUser u : room.members()) {
-          u.write(bytes, touched);
+    if (room) {
+      Room target = directory.rooms.get(m.conv());
+      if (target != null) {
+        target.lastSeq = m.seq();
+        for (OnlineUser u : target.members()) {
+          u.write(bytes, touched, true);
         }
       }
       return;
     }
     OnlineUser sender = directory.users.get(m.senderKey());
     if (sender != null) {
-      sender.write(bytes, touched);
+      sender.write(bytes, own, own == touched);
     }
     if (o.recipientKey() != null && !o.recipientKey().equals(m.senderKey())) {
       OnlineUser recipient = directory.users.get(o.recipientKey());
       if (recipient != null) {
         // Stored as pending but the recipient came online meanwhile: deliver now, flagged so it gets acknowledged.
-        recipient.write(o.pending() ? codec.encode(msg.withPending()) : bytes, touched);
+        recipient.write(o.pending() ? codec.encode(msg.withPending()) : bytes, touched, true);
       }
     }
   }

@@ -36,13 +36,14 @@ final class OnlineUser {
   }
 
   /**
-   * Queues a frame to every session and lists each in {@code touched} once (see {@link Session#listForFlush}), to
-   * be flushed once per batch. Only the thread fanning out a batch calls this.
+   * Queues a frame to every session and lists each once (see {@link Session#list}) in {@code flushList}: the
+   * batch's sessions to flush at once ({@code now}) or its deferred ones. Only the thread fanning out a batch calls
+   * this.
    */
-  void write(byte[] frame, List<Session> touched) {
+  void write(byte[] frame, List<Session> flushList, boolean now) {
     for (Session s : sessions) {
       s.writeLive(frame);
-      s.listForFlush(touched);
+      s.list(flushList, now);
     }
   }
 }

@@ -36,12 +36,24 @@ public final class Session {
    * {@code MessageLog.fanoutBacklog}).
    */
   boolean flushListed;
+  /** Like {@link #flushListed}, for the pass's list of sessions flushed later (see {@code MessageLog.fanOutBatch}). */
+  boolean flushDeferred;
 
   /** Adds this session to a fan-out pass's flush list, unless it is there already (see {@link #flushListed}). */
   void listForFlush(List<Session> touched) {
     if (!flushListed) {
       flushListed = true;
       touched.add(this);
+    }
+  }
+
+  /** {@link #listForFlush} ({@code now}) or the same for the pass's deferred list. */
+  void list(List<Session> flushList, boolean now) {
+    if (now) {
+      listForFlush(flushList);
+    } else if (!flushDeferred) {
+      flushDeferred = true;
+      flushList.add(this);
     }
   }
 

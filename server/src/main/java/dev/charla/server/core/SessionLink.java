@@ -25,6 +25,15 @@ public interface SessionLink {
   /** Starts sending what {@link #write} queued. */
   default void flush() {}
 
+  /**
+   * Sends what {@link #write} queued with the next {@link #flush}, or after the transport's coalescing delay
+   * ({@code ChatConfig.ackCoalesceDelay}) if no flush comes first: for frames that may wait a little for company
+   * (a sender's own acknowledgements on a busy server), so that one write carries them and the next message.
+   */
+  default void flushLater() {
+    flush();
+  }
+
   /** Sends nothing more after the frames already queued, then closes. */
   void close();
 

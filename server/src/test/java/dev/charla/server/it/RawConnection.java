@@ -96,6 +96,11 @@ final class RawConnection implements AutoCloseable {
     }
   }
 
+  /** Bytes the server has sent that are not read yet (what the kernel holds; never blocks). */
+  int unread() throws IOException {
+    return in.available();
+  }
+
   RawConnection hello() throws IOException {
     send("{\"type\":\"hello\",\"v\":1,\"client\":\"raw\"}");
     readUntil("\"welcome\"");

@@ -13,10 +13,11 @@ import java.util.concurrent.TimeUnit;
 final class TcpChannelInitializer extends ChannelInitializer<SocketChannel> {
   private final ChatCore core;
   private final FrameCodec codec = new FrameCodec();
-  private final LoopDrainer.PerLoop drainers = new LoopDrainer.PerLoop();
+  private final LoopDrainer.PerLoop drainers;
 
   TcpChannelInitializer(ChatCore core) {
     this.core = core;
+    this.drainers = new LoopDrainer.PerLoop(core.config().ackCoalesceDelay());
   }
 
   @Override

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that puts many frames into each write() call instead of one call per frame per recipient, the machine's
  * scarcest resource.
  *
- * <p>Thread rules: {@link #deliver} and {@link #close} are called from any thread; {@link #drain} runs only on the
+ * <p>Thread rules: {@link #deliver}, {@link #write}, {@link #flush}, {@link #flushLater} and {@link #close} are
+ * called from any thread; {@link #drain} runs only on the
  * channel's event loop; {@link #scheduled} and {@link #queuedBytes} are the handoff between them.
  */
 final class TcpSessionLink implements SessionLink {
@@ -79,6 +80,20 @@ final class TcpSessionLink implements SessionLink {
   }
 
   @Override
+  public void flushLater() {
+    if (!queue.isEmpty() && !scheduled.get()) {
+      drainer.later(this);
+    }
+  }
+
+  /** On the event loop, for {@link #flushLater}: drains unless a drain is already scheduled or nothing waits. */
+  void drainIfIdle() {
+    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      drain();
+    }
+  }
+
+  @Override
   public void close() {
     if (closing) {
       return;
@@ -95,9 +110,7 @@ final class TcpSessionLink implements SessionLink {
 
   /** Called on the event loop when the channel becomes writable again. */
   void resume() {
-    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
-      drain();
-    }
+    drainIfIdle();
   }
 
   /** On the event loop: writes everything queued with one flush. */
