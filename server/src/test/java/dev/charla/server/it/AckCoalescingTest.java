@@ -65,6 +65,19 @@ class AckCoalescingTest {
   }
 
   @Test
+  void aZeroDelayTurnsCoalescingOff() throws Exception {
+    try (TestServer server = new TestServer(dir,
+            c -> c.toBuilder().ackCoalesceMinBatch(1).ackCoalesceDelay(Duration.ZERO).build());
+        RawConnection ana = new RawConnection(server.port()).hello().guest("ana");
+        RawConnection bob = new RawConnection(server.port()).hello().guest("bob")) {
+      for (int i = 1; i <= 3; i++) {
+        send(ana, "a" + i, "@bob", "m" + i);
+        assertThat(ana.readUntil("\"stored\"")).contains("\"re\":\"a" + i + "\"");
+      }
+    }
+  }
+
+  @Test
   void aQuietServerAcknowledgesAtOnce() throws Exception {
     // Default batch threshold: a lone send is not load, so even an unbounded delay never applies to it.
     try (TestServer server = new TestServer(dir, c -> c.toBuilder().ackCoalesceDelay(FOREVER).build());

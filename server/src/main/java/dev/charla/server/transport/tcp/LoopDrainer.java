@@ -19,7 +19,10 @@ final class LoopDrainer implements Runnable {
   private final EventLoop loop;
   private final Queue<TcpSessionLink> ready = PlatformDependent.newMpscQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
-  /** Links whose frames may wait up to {@link #laterNanos} for a flush to take them along; see {@link #later}. */
+  /**
+   * Links whose frames may wait up to {@link #laterNanos} for a flush to take them along, in the order they were
+   * deferred (their {@code deferredSince}); see {@link #later}.
+   */
   private final Queue<TcpSessionLink> waiting = PlatformDependent.newMpscQueue();
   private final AtomicBoolean timerArmed = new AtomicBoolean();
   private final long laterNanos;
@@ -53,27 +56,40 @@ final class LoopDrainer implements Runnable {
   }
 
   /**
-   * Drains the link after the coalescing delay unless something drains it first. One timer per loop, not per
-   * link: links deferred while it is armed go out with it, so each waits at most the delay.
+   * Drains the link once it has waited the coalescing delay, unless something drains it first. Links wait in the
+   * order they were deferred; one timer per loop follows the oldest. A pass takes every link within a quarter of
+   * the delay of its time, so a link waits between three quarters of the delay and all of it (long enough for a
+   * reply to come and take its frames along), and the timer fires at most about four times per delay.
    */
   void later(TcpSessionLink link) {
-    if (laterNanos == 0) {
-      schedule(link);
-      return;
-    }
     waiting.add(link);
     if (timerArmed.compareAndSet(false, true)) {
       loop.schedule(drainWaiting, laterNanos, TimeUnit.NANOSECONDS);
     }
   }
 
+  /** False when the coalescing delay is zero: {@link TcpSessionLink#flushLater} then flushes at once. */
+  boolean defers() {
+    return laterNanos > 0;
+  }
+
   private void drainWaiting() {
     timerArmed.set(false);
+    long horizon = System.nanoTime() + laterNanos / 4;
     for (int n = waiting.size(); n > 0; n--) {
-      TcpSessionLink link = waiting.poll();
+      TcpSessionLink link = waiting.peek();
       if (link == null) {
-        break;
+        return;
       }
+      long due = link.deferredSince + laterNanos;
+      if (due - horizon > 0) {
+        // Not yet. An adder may have armed a timer meanwhile (for a later time): one more pass costs nothing.
+        timerArmed.set(true);
+        loop.schedule(drainWaiting, due - horizon + laterNanos / 4, TimeUnit.NANOSECONDS);
+        return;
+      }
+      waiting.poll();
+      link.deferred.set(false);
       link.drainIfIdle(); // most were drained meanwhile, with the frame that came to keep them company
     }
   }

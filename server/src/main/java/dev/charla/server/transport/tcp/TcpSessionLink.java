@@ -36,6 +36,10 @@ final class TcpSessionLink implements SessionLink {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final LoopDrainer drainer;
+  /** Set while this link waits in its drainer's deferred queue ({@link #flushLater}); cleared by the drainer. */
+  final AtomicBoolean deferred = new AtomicBoolean();
+  /** When {@link #deferred} was set: written before the link is queued, read by the drainer after. */
+  volatile long deferredSince;
   private final ChannelHandlerContext ctx;
   private volatile boolean closing;
   /** Set when the client stopped reading; the core will be told via channelInactive after the close. */
@@ -81,9 +85,15 @@ final class TcpSessionLink implements SessionLink {
 
   @Override
   public void flushLater() {
-    if (!queue.isEmpty() && !scheduled.get()) {
+    if (!drainer.defers()) {
+      flush();
+      return;
+    }
+    if (!queue.isEmpty() && !scheduled.get() && deferred.compareAndSet(false, true)) {
+      deferredSince = System.nanoTime();
       drainer.later(this);
     }
+    // Already deferred: these frames go out with the earlier ones, no later than they would.
   }
 
   /** On the event loop, for {@link #flushLater}: drains unless a drain is already scheduled or nothing waits. */
