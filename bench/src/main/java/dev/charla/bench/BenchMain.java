@@ -50,6 +50,10 @@ public final class BenchMain implements Runnable {
         + "-XX:StartFlightRecording=duration=30s,filename=/tmp/fanout.jfr (repeatable).")
     List<String> serverJvmArgs = new ArrayList<>();
 
+    @Option(names = "--cmid", description = "Client message ids on sends: ORDERED (time first, as the client "
+        + "library makes them), RANDOM, or NONE (default: ${DEFAULT-VALUE}).")
+    Wire.Cmids cmids = Wire.Cmids.ORDERED;
+
     @Option(names = "--server-arg", description = "Extra option for a started server, e.g. --server-arg=--io-threads=1 "
         + "(repeatable; see ./charla server --help).")
     List<String> serverArgs = new ArrayList<>();
@@ -105,6 +109,7 @@ public final class BenchMain implements Runnable {
           "server jar not found: " + c.serverJar + " (build it with ./mvnw -pl server -am package)");
     }
     try (LoadClient client = new LoadClient(c.threads)) {
+      Wire.cmids = c.cmids;
       Env env = new Env(client, servers, Duration.ofSeconds(c.warmupSeconds), Duration.ofSeconds(c.durationSeconds));
       for (Scenario s : scenarios) {
         List<RunResult> runs = new ArrayList<>();

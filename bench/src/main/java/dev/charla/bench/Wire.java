@@ -3,6 +3,8 @@ package dev.charla.bench;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.netty.buffer.ByteBuf;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The few frames the generator sends, pre-encoded by hand, and a tiny scanner for the fields it reads back.
@@ -41,8 +43,34 @@ final class Wire {
   }
 
   /** A send whose text starts with the send time in nanoseconds, so a receiver in this process can time it. */
+  /** How the generator makes client message ids; see {@link #cmid}. */
+  enum Cmids { ORDERED, RANDOM, NONE }
+
+  /** Set once by the command line, before any load. */
+  static volatile Cmids cmids = Cmids.ORDERED;
+  private static final AtomicLong CMID_COUNTER = new AtomicLong();
+
   static byte[] send(String to, long sentNanos) {
-    return line("{\"type\":\"send\",\"to\":\"" + to + "\",\"text\":\"t" + sentNanos + " charla bench payload\"}");
+    return line("{\"type\":\"send\",\"to\":\"" + to + "\"" + cmid() + ",\"text\":\"t" + sentNanos
+        + " charla bench payload\"}");
+  }
+
+  /**
+   * The {@code cmid} member, with its leading comma, or nothing. ORDERED is what the client library sends (the
+   * time in base 36, then something unique; here a counter instead of random bytes); RANDOM is what a client that
+   * draws its ids at random sends, each one a write at a random place in the server's cmid index; NONE is a
+   * client that never retries (the figures of sessions 2 to 6 before this option).
+   */
+  private static String cmid() {
+    return switch (cmids) {
+      case ORDERED -> {
+        String millis = Long.toString(System.currentTimeMillis(), 36);
+        yield ",\"cmid\":\"" + "0".repeat(Math.max(0, 9 - millis.length())) + millis + "-"
+            + CMID_COUNTER.incrementAndGet() + "\"";
+      }
+      case RANDOM -> ",\"cmid\":\"" + UUID.randomUUID() + "\"";
+      case NONE -> "";
+    };
   }
 
   /** Like {@link #send(String, long)}, with the text padded to exactly {@code textBytes} ASCII characters. */
@@ -51,7 +79,7 @@ final class Wire {
     while (text.length() < textBytes) {
       text.append('x');
     }
-    return line("{\"type\":\"send\",\"to\":\"" + to + "\",\"text\":\"" + text + "\"}");
+    return line("{\"type\":\"send\",\"to\":\"" + to + "\"" + cmid() + ",\"text\":\"" + text + "\"}");
   }
 
   private static byte[] line(String json) {

@@ -285,7 +285,11 @@ final class DirectLinks {
   }
 
   void onRelayed(ServerFrame.DirectMsg m) {
-    if (links.containsKey(m.link())) {
+    Link link = links.get(m.link());
+    if (link != null) {
+      // A relayed message means the peer has given up on a direct path; this side may still be trying (its
+      // timeout started later). Say so before the message, as if the timeout had fired.
+      link.peerRelays();
       conn.emitEvent(() -> listener.onDirectMessage(m.link(), m.from(), m.text(), true));
     }
   }
@@ -668,6 +672,14 @@ final class DirectLinks {
         emit(DirectMode.RELAYED, why);
       }
       files.onPathDown(id);
+    }
+
+    /** The peer relays: stop trying (no second timeout, unlike {@link #relayed}); nothing if already decided. */
+    synchronized void peerRelays() {
+      if (mode == DirectMode.CONNECTING) {
+        shutdownSockets();
+        emit(DirectMode.RELAYED, "the peer relays: no direct path");
+      }
     }
 
     private synchronized void relayed(String why) {

@@ -38,6 +38,21 @@ class ChatConversationTest {
   }
 
   @Test
+  void theClientLibrarysCmidsBeginWithTheTimeSoTheServersIndexGrowsAtItsEnd() {
+    CharlaClient ana = server.client(new RecordingListener());
+    ana.guest("ana").join();
+    long before = System.currentTimeMillis();
+    String first = ana.send("#lobby", "one").join().cmid();
+    assertThat(first).matches("[0-9a-z]{9}-[A-Za-z0-9_-]{16}");
+    long millis = Long.parseLong(first.substring(0, 9), 36);
+    assertThat(millis).isBetween(before, before + 60_000);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > millis);
+    String second = ana.send("#lobby", "two").join().cmid();
+    assertThat(second).isGreaterThan(first); // a later send sorts after, whatever its random part
+  }
+
+  @Test
   void guestsTalkInTheLobby() {
     var anaEvents = new RecordingListener();
     var bobEvents = new RecordingListener();

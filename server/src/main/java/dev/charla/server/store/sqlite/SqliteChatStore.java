@@ -69,11 +69,11 @@ public final class SqliteChatStore implements ChatStore {
   private static final String INSERT_MESSAGE =
       "INSERT INTO messages (sid, conv, seq, sender_key, sender_name, recipient, ts, text, via, cmid)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (sender_key, cmid) WHERE cmid IS NOT NULL DO NOTHING";
+          + " ON CONFLICT (cmid, sender_key) WHERE cmid IS NOT NULL DO NOTHING";
   private static final String INSERT_PENDING =
       "INSERT OR IGNORE INTO pending (account_id, sid) VALUES (?, ?)";
   private static final String SELECT_BY_CMID =
-      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE sender_key = ? AND cmid = ?";
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cmid = ? AND sender_key = ?";
 
   private final Path file;
 
@@ -626,8 +626,8 @@ public final class SqliteChatStore implements ChatStore {
   private static Optional<StoredMessage> selectByCmid(
       StatementCachingConnection connection, String senderKey, String cmid) throws SQLException {
     PreparedStatement select = connection.prepare(SELECT_BY_CMID);
-    select.setString(1, senderKey);
-    select.setString(2, cmid);
+    select.setString(1, cmid);
+    select.setString(2, senderKey);
     try (ResultSet rows = select.executeQuery()) {
       return rows.next() ? Optional.of(message(rows)) : Optional.empty();
     }
