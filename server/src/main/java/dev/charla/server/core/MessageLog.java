@@ -245,7 +245,7 @@ final class MessageLog implements AutoCloseable {
       int i = storedIndex.get(k);
       Outcome o = outcomes.get(i);
       if (o.request().cmid() != null) {
-        recentByCmid.put(o.request().sender().key + "\n" + o.request().cmid(), res.message());
+        recentByCmid.put(o.request().sender().key + "\n" + o.request().cmid(), withoutText(res.message()));
       }
       outcomes.set(i, new Outcome(o.request(), res.message(), res.duplicate(), o.recipientKey(), o.pending(), null));
     }
@@ -413,6 +413,15 @@ final class MessageLog implements AutoCloseable {
         recipient.write(o.pending() ? codec.encode(msg.withPending()) : bytes, touched, true);
       }
     }
+  }
+
+  /**
+   * What the cmid window keeps of a message: a retry is answered with its {@code stored} only (see {@link #fanOut}),
+   * so the text is dropped. Kept, it would hold up to 8 KB per entry alive, 800 MB for a full window of long texts.
+   */
+  private static StoredMessage withoutText(StoredMessage m) {
+    return new StoredMessage(m.sid(), m.conv(), m.seq(), m.senderKey(), m.senderName(), m.recipient(), m.tsMillis(),
+        "", m.via(), m.cmid());
   }
 
   static ServerFrame.Msg toMsg(StoredMessage m) {
