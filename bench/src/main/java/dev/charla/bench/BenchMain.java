@@ -52,7 +52,7 @@ public final class BenchMain implements Runnable {
 
     @Option(names = "--cmid", description = "Client message ids on sends: ORDERED (time first, as the client "
         + "library makes them), RANDOM, or NONE (default: ${DEFAULT-VALUE}).")
-    Wire.Cmids cmids = Wire.Cmids.ORDERED;
+    Wire.CmidStyle cmids = Wire.CmidStyle.ORDERED;
 
     @Option(names = "--server-arg", description = "Extra option for a started server, e.g. --server-arg=--io-threads=1 "
         + "(repeatable; see ./charla server --help).")

@@ -2,6 +2,7 @@ package dev.charla.bench;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.charla.protocol.Cmids;
 import io.netty.buffer.ByteBuf;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,10 +45,10 @@ final class Wire {
 
   /** A send whose text starts with the send time in nanoseconds, so a receiver in this process can time it. */
   /** How the generator makes client message ids; see {@link #cmid}. */
-  enum Cmids { ORDERED, RANDOM, NONE }
+  enum CmidStyle { ORDERED, RANDOM, NONE }
 
   /** Set once by the command line, before any load. */
-  static volatile Cmids cmids = Cmids.ORDERED;
+  static volatile CmidStyle cmids = CmidStyle.ORDERED;
   private static final AtomicLong CMID_COUNTER = new AtomicLong();
 
   static byte[] send(String to, long sentNanos) {
@@ -63,11 +64,8 @@ final class Wire {
    */
   private static String cmid() {
     return switch (cmids) {
-      case ORDERED -> {
-        String millis = Long.toString(System.currentTimeMillis(), 36);
-        yield ",\"cmid\":\"" + "0".repeat(Math.max(0, 9 - millis.length())) + millis + "-"
-            + CMID_COUNTER.incrementAndGet() + "\"";
-      }
+      case ORDERED ->
+          ",\"cmid\":\"" + Cmids.of(System.currentTimeMillis(), Long.toString(CMID_COUNTER.incrementAndGet())) + "\"";
       case RANDOM -> ",\"cmid\":\"" + UUID.randomUUID() + "\"";
       case NONE -> "";
     };

@@ -71,6 +71,8 @@ public final class ServerMain implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   long offerExpiryDays = ChatConfig.defaults().offerExpiry().toDays();
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--ack-coalesce-ms",
       description = "On a busy server (committed batches of 16 or more sends), how long a sender's own "
           + "acknowledgement of a private message may wait to share a write with the next frame to that session; "
@@ -86,6 +88,9 @@ public final class ServerMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (ackCoalesceMillis < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--ack-coalesce-ms must be 0 or more");
+    }
     ChatConfig config = ChatConfig.defaults().toBuilder()
         .messagesPerSecond(messagesPerSecond)
         .messageBurst(messageBurst)

@@ -5,6 +5,7 @@ import dev.charla.client.ChatListener;
 import dev.charla.client.ConnectionState;
 import dev.charla.client.Transport;
 import dev.charla.protocol.ClientFrame;
+import dev.charla.protocol.Cmids;
 import dev.charla.protocol.ErrorCode;
 import dev.charla.protocol.FrameCodec;
 import dev.charla.protocol.Limits;
@@ -265,17 +266,11 @@ public final class ClientConnection {
    * A client message id: 96 random bits in 16 characters. Unique per sender for all practical purposes, and short,
    * because the server indexes every stored message by it.
    */
-  /**
-   * The time in milliseconds (9 base-36 digits, so they sort as they were made), a dash, then 12 random bytes.
-   * Unique without coordination, and cheap for the server: its cmid index leads with the cmid, so cmids that grow
-   * with time are added at the index's end instead of at a random page (docs/PROTOCOL.md, "Exactly once").
-   */
-  static String newCmid() {
+  /** A time-ordered cmid ({@link Cmids}) whose unique part is 12 random bytes. */
+  private static String newCmid() {
     byte[] bytes = new byte[12];
     ThreadLocalRandom.current().nextBytes(bytes);
-    String millis = Long.toString(System.currentTimeMillis(), 36);
-    return "0".repeat(Math.max(0, 9 - millis.length())) + millis + "-"
-        + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return Cmids.of(System.currentTimeMillis(), Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
   }
 
   public ConnectionState state() {

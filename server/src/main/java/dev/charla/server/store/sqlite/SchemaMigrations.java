@@ -133,8 +133,8 @@ final class SchemaMigrations {
           CREATE UNIQUE INDEX messages_by_cmid ON messages (sender_key, cmid) WHERE cmid IS NOT NULL;
           """,
           // 5: the cmid index leads with the cmid. Keyed by sender first, each commit's rows landed on as many
-          // index pages as it had senders, every page a WAL frame to write and sync (a third of the ping-pong
-          // rate, bench/README.md, session 6). Clients that begin their cmids with the time (the client library,
+          // index pages as it had senders, every page a WAL frame to write and sync (about half of the
+          // ping-pong rate, bench/README.md, session 6). Clients that begin their cmids with the time (the client library,
           // docs/PROTOCOL.md) now append near the index's right edge, as the rowid does.
           """
           DROP INDEX messages_by_cmid;
