@@ -49,7 +49,8 @@ final class MessageLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MessageLog.class);
   private static final int MAX_BATCH = 2_048;
   private static final int MAX_QUEUED = 100_000;
-  private static final int DEDUP_WINDOW = 100_000;
+  /** How many stored messages' cmids the writer remembers; see {@link CmidWindow}. */
+  static final int CMID_WINDOW = 100_000;
   /**
    * The most session writes (about: members of the batch's rooms, three per private message) a batch may need for
    * the writer to fan it out itself; a bigger one goes to the fan-out thread, so its fsync-free work overlaps the
@@ -97,13 +98,7 @@ final class MessageLog implements AutoCloseable {
           return size() > 10_000;
         }
       };
-  private final Map<String, StoredMessage> recentByCmid =
-      new LinkedHashMap<>(1024, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, StoredMessage> eldest) {
-          return size() > DEDUP_WINDOW;
-        }
-      };
+  private final CmidWindow recentCmids = new CmidWindow(CMID_WINDOW);
 
   MessageLog(ChatStore store, Directory directory, FrameCodec codec, Ticker ticker, int ackCoalesceMinBatch) {
     this.ackCoalesceMinBatch = ackCoalesceMinBatch;
@@ -174,11 +169,12 @@ final class MessageLog implements AutoCloseable {
     List<Integer> storedIndex = new ArrayList<>(batch.size());
     long now = ticker.nowMillis();
     for (SendRequest r : batch) {
-      String dedupKey = r.cmid() == null ? null : r.sender().key + "\n" + r.cmid();
-      StoredMessage earlier = dedupKey == null ? null : recentByCmid.get(dedupKey);
-      if (earlier != null) {
-        outcomes.add(new Outcome(r, earlier, true, null, false, null));
-        continue;
+      if (r.cmid() != null && recentCmids.mightContain(r.sender().key, r.cmid())) {
+        Optional<StoredMessage> earlier = store.findByCmid(r.sender().key, r.cmid());
+        if (earlier.isPresent()) {
+          outcomes.add(new Outcome(r, earlier.get(), true, null, false, null));
+          continue;
+        }
       }
       String conv;
       String recipient;
@@ -245,7 +241,7 @@ final class MessageLog implements AutoCloseable {
       int i = storedIndex.get(k);
       Outcome o = outcomes.get(i);
       if (o.request().cmid() != null) {
-        recentByCmid.put(o.request().sender().key + "\n" + o.request().cmid(), withoutText(res.message()));
+        recentCmids.add(o.request().sender().key, o.request().cmid());
       }
       outcomes.set(i, new Outcome(o.request(), res.message(), res.duplicate(), o.recipientKey(), o.pending(), null));
     }
@@ -413,15 +409,6 @@ final class MessageLog implements AutoCloseable {
         recipient.write(o.pending() ? codec.encode(msg.withPending()) : bytes, touched, true);
       }
     }
-  }
-
-  /**
-   * What the cmid window keeps of a message: a retry is answered with its {@code stored} only (see {@link #fanOut}),
-   * so the text is dropped. Kept, it would hold up to 8 KB per entry alive, 800 MB for a full window of long texts.
-   */
-  private static StoredMessage withoutText(StoredMessage m) {
-    return new StoredMessage(m.sid(), m.conv(), m.seq(), m.senderKey(), m.senderName(), m.recipient(), m.tsMillis(),
-        "", m.via(), m.cmid());
   }
 
   static ServerFrame.Msg toMsg(StoredMessage m) {

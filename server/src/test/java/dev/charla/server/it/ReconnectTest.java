@@ -8,6 +8,8 @@ import dev.charla.client.ConnectionState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,10 +61,20 @@ class ReconnectTest {
         c.send(send.formatted("b"));
         String second = c.readUntil("\"stored\"");
         assertThat(second.replace("\"re\":\"b\"", "\"re\":\"a\"")).isEqualTo(first);
+        // The retry was answered from the writer's cmid window: it used no seq, so the conversation has no gap.
+        c.send("{\"type\":\"send\",\"id\":\"c\",\"to\":\"#lobby\",\"text\":\"next\",\"cmid\":\"other\"}");
+        String third = c.readUntil("\"stored\"");
+        assertThat(seqOf(third)).isEqualTo(seqOf(first) + 1);
         c.send("{\"type\":\"history\",\"id\":\"h\",\"conv\":\"#lobby\"}");
         String page = c.readUntil("history_page");
         assertThat(page.split("\"text\":\"once\"", -1)).hasSize(2);
       }
     }
+  }
+
+  private static long seqOf(String frame) {
+    Matcher m = Pattern.compile("\"seq\":(\\d+)").matcher(frame);
+    assertThat(m.find()).as("a seq in %s", frame).isTrue();
+    return Long.parseLong(m.group(1));
   }
 }
