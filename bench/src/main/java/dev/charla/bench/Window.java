@@ -27,25 +27,22 @@ final class Window {
     return new Window(server);
   }
 
-  /** How long the load runs after the generator's full collection, before the window opens. */
-  private static final long SETTLE_MILLIS = 1_000;
-
   /**
-   * A scenario's measurement, once its load is running: {@link Env#warmup} of load, a full collection in the
-   * generator, {@link #SETTLE_MILLIS} more of load, {@code latency} reset, then a window of {@link Env#measure}.
-   * Returns each counter's rate per second over the window; the window's CPU and memory figures go into {@code r}.
+   * A scenario's measurement, once its load is running: a full collection in the generator, {@link Env#warmup} of
+   * load, {@code latency} reset, then a window of {@link Env#measure}. Returns each counter's rate per second over
+   * the window; the window's CPU and memory figures go into {@code r}.
    *
-   * <p>Why the collection: the generator's clients, set up before the warm-up, live for the whole run, but G1
-   * tenures an object only after it survived 15 young collections and copies it in each until then. The
-   * generator collects rarely, so its clients were still young in the window, and its pauses copying them
-   * (10-27 ms) showed as the paced scenario's p99.9. A full collection tenures them at once. Only the
-   * generator's: the server's pauses are what is measured.
+   * <p>Why the collection: the generator's clients, set up just before, live for the whole run, but G1 tenures an
+   * object only after it survived 15 young collections and copies it in each until then. The generator collects
+   * rarely, so its clients were still young in the window, and its pauses copying them (10-27 ms) showed as the
+   * paced scenario's p99.9. A full collection tenures them at once. It comes before the warm-up, not after: the
+   * JIT recompiled some 50 methods after it, which took 15 % of a core in the window. Only the generator's: the
+   * server's pauses are part of what is measured.
    */
   static double[] warmUpAndMeasure(Env env, ServerUnderTest server, RunResult r, Recorder latency,
       LongAdder... counters) throws InterruptedException {
-    Thread.sleep(env.warmup().toMillis());
     System.gc();
-    Thread.sleep(SETTLE_MILLIS);
+    Thread.sleep(env.warmup().toMillis());
     latency.reset();
     long[] before = new long[counters.length];
     for (int i = 0; i < counters.length; i++) {

@@ -1,7 +1,6 @@
 package dev.charla.protocol;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Naming rules, shared by server and clients.
@@ -12,19 +11,36 @@ import java.util.regex.Pattern;
  * always lower case. A private conversation is named {@code @a,b}: the two user keys, sorted, after an {@code @}.
  */
 public final class Names {
-  private static final Pattern USER = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{1,23}");
-  private static final Pattern ROOM = Pattern.compile("#[A-Za-z0-9_-]{1,32}");
-
   public static final String LOBBY = "#lobby";
 
   private Names() {}
 
+  // Checked by hand rather than with a regex: the server checks a name on every private message, and the
+  // regex's matcher was 3 % of its CPU in the ping-pong benchmark.
+
+  /** {@code [A-Za-z][A-Za-z0-9_-]{1,23}}. */
   public static boolean isValidUser(String name) {
-    return name != null && USER.matcher(name).matches();
+    return name != null && name.length() >= 2 && name.length() <= 24 && isAsciiLetter(name.charAt(0))
+        && nameChars(name, 1);
   }
 
+  /** {@code #[A-Za-z0-9_-]{1,32}}. */
   public static boolean isValidRoom(String room) {
-    return room != null && ROOM.matcher(room).matches();
+    return room != null && room.length() >= 2 && room.length() <= 33 && room.charAt(0) == '#' && nameChars(room, 1);
+  }
+
+  private static boolean nameChars(String s, int from) {
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(isAsciiLetter(c) || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 
   /** The case-insensitive key of a user name. */

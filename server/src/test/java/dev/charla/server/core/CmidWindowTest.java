@@ -3,9 +3,7 @@ package dev.charla.server.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.HashSet;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CmidWindowTest {
@@ -61,11 +59,7 @@ class CmidWindowTest {
   @Test
   void theSenderAndTheCmidAreNotJustConcatenated() {
     assertThat(CmidWindow.hash("ab", "c")).isNotEqualTo(CmidWindow.hash("a", "bc"));
-    Set<Long> hashes = new HashSet<>();
-    for (int i = 0; i < 100_000; i++) {
-      hashes.add(CmidWindow.hash("user", "000" + i));
-    }
-    assertThat(hashes).hasSize(100_000);
+    assertThat(CmidWindow.hash("ana", "x")).isNotEqualTo(CmidWindow.hash("x", "ana"));
   }
 
   @Test
