@@ -256,6 +256,32 @@ class FrameCodecTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void threadsEncodingAtOnceGetTheirOwnFrames() throws Exception {
+    // The fast paths keep a generator per thread: frames of threads running together must not mix.
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String from = "user" + t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < 5_000; i++) {
+            ServerFrame.Msg msg =
+                new ServerFrame.Msg(i, "#lobby", i, from, "#lobby", i, "text " + i + " of " + from, null, null, null);
+            assertThat(new String(codec.encode(msg), UTF_8))
+                .isEqualTo(new String(codec.encodeByDataBinding(msg), UTF_8));
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static String pick(java.util.Random random, String[] samples, String usual) {
     return random.nextBoolean() ? usual : samples[random.nextInt(samples.length)];
   }
