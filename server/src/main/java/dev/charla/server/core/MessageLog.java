@@ -50,7 +50,7 @@ final class MessageLog implements AutoCloseable {
   private static final int MAX_BATCH = 2_048;
   private static final int MAX_QUEUED = 100_000;
   /** How many stored messages' cmids the writer remembers; see {@link CmidWindow}. */
-  static final int CMID_WINDOW = 100_000;
+  private static final int CMID_WINDOW = 100_000;
   /**
    * The most session writes (about: members of the batch's rooms, three per private message) a batch may need for
    * the writer to fan it out itself; a bigger one goes to the fan-out thread, so its fsync-free work overlaps the
