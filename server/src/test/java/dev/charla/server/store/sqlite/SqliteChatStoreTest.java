@@ -430,6 +430,15 @@ class SqliteChatStoreTest {
     }
 
     @Test
+    void aNewIndexFileHasSmallPagesAndIsInWalMode() throws Exception {
+      store.append(List.of(message("#a", 1, "alice", null)));
+      assertThat(ConversationIndex.pageSize(file)).isEqualTo(ConversationIndex.PAGE_SIZE).isEqualTo(1024);
+      assertThat(java.nio.file.Files.exists(
+          ConversationIndex.fileFor(file).resolveSibling(ConversationIndex.fileFor(file).getFileName() + "-wal")))
+          .as("the index's WAL file").isTrue();
+    }
+
+    @Test
     void historyAndLastSeqSeeMessagesTheIndexDoesNotHaveYet() throws Exception {
       store.holdIndex(true);
       store.append(List.of(message("#a", 1, "alice", null), message("#b", 1, "bob", null)));
