@@ -245,23 +245,22 @@ final class ConversationIndex implements AutoCloseable {
     }
   }
 
-  /** Tests and diagnostics: how many rows the index holds. */
   /** Tests: the index file's page size. */
   static long pageSize(Path dbFile) throws SQLException {
-    try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + fileFor(dbFile).toAbsolutePath());
-        Statement statement = c.createStatement();
-        ResultSet size = statement.executeQuery("PRAGMA page_size")) {
-      size.next();
-      return size.getLong(1);
-    }
+    return queryLong(dbFile, "PRAGMA page_size");
   }
 
+  /** Tests and diagnostics: how many rows the index holds. */
   static long rows(Path dbFile) throws SQLException {
+    return queryLong(dbFile, "SELECT count(*) FROM conv_index");
+  }
+
+  private static long queryLong(Path dbFile, String sql) throws SQLException {
     try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + fileFor(dbFile).toAbsolutePath());
         Statement statement = c.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT count(*) FROM conv_index")) {
-      rows.next();
-      return rows.getLong(1);
+        ResultSet result = statement.executeQuery(sql)) {
+      result.next();
+      return result.getLong(1);
     }
   }
 }
