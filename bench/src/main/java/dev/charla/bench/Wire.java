@@ -43,7 +43,6 @@ final class Wire {
     return line("{\"type\":\"ping\",\"id\":\"p\"}");
   }
 
-  /** A send whose text starts with the send time in nanoseconds, so a receiver in this process can time it. */
   /** How the generator makes client message ids; see {@link #cmid}. */
   enum CmidStyle { ORDERED, RANDOM, NONE }
 
@@ -51,6 +50,7 @@ final class Wire {
   static volatile CmidStyle cmids = CmidStyle.ORDERED;
   private static final AtomicLong CMID_COUNTER = new AtomicLong();
 
+  /** A send whose text starts with the send time in nanoseconds, so a receiver in this process can time it. */
   static byte[] send(String to, long sentNanos) {
     return line("{\"type\":\"send\",\"to\":\"" + to + "\"" + cmid() + ",\"text\":\"t" + sentNanos
         + " charla bench payload\"}");

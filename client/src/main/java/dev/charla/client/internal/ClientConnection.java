@@ -263,10 +263,10 @@ public final class ClientConnection {
   }
 
   /**
-   * A client message id: 96 random bits in 16 characters. Unique per sender for all practical purposes, and short,
-   * because the server indexes every stored message by it.
+   * A client message id: the time prefix of {@link Cmids}, so the server's cmid index grows at its end, then 96
+   * random bits in 16 characters. Unique per sender for all practical purposes, and short, because the server
+   * indexes every stored message by it.
    */
-  /** A time-ordered cmid ({@link Cmids}) whose unique part is 12 random bytes. */
   private static String newCmid() {
     byte[] bytes = new byte[12];
     ThreadLocalRandom.current().nextBytes(bytes);
