@@ -76,6 +76,15 @@ public interface ChatStore extends AutoCloseable {
    */
   List<AppendResult> append(List<NewMessage> batch);
 
+  /**
+   * Upkeep of the store's files that is kept off the path of any write, such as moving the SQLite store's WAL into
+   * its database file. The message writer calls it between batches, after the last one is fanned out, so what it
+   * costs delays no message already committed. {@code idle}: nothing is waiting to be written, so now is a good
+   * time; otherwise the store does only what should not wait any longer. Failures are the store's to log: upkeep
+   * that fails is retried by a later call, and loses nothing.
+   */
+  default void upkeep(boolean idle) {}
+
   /** The highest seq in the conversation, or 0 if it has none. */
   long lastSeq(String conv);
 

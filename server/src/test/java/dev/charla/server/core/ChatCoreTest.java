@@ -77,6 +77,21 @@ class ChatCoreTest {
   }
 
   @Test
+  void theWriterCheckpointsTheStoreOnceItsMessagesAreOut() {
+    RecordingLink link = new RecordingLink(nextPort++);
+    Session s = connect(link);
+    guest(s, link, "ana");
+    core.onFrame(s, new ClientFrame.Send("1", "#lobby", "marker-checkpoint-marker", null));
+    await().atMost(Duration.ofSeconds(5)).until(() -> !link.of(ServerFrame.Stored.class).isEmpty());
+
+    // No write follows: only the writer's upkeep between batches moves the message from the WAL into the file.
+    Path database = dir.resolve("core.db");
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        new String(java.nio.file.Files.readAllBytes(database), java.nio.charset.StandardCharsets.ISO_8859_1)
+            .contains("marker-checkpoint-marker"));
+  }
+
+  @Test
   void loginAttemptsRefillAfterAMinute() {
     RecordingLink link = new RecordingLink(nextPort++);
     Session s = connect(link);

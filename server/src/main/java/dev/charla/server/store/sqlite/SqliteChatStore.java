@@ -489,6 +489,19 @@ public final class SqliteChatStore implements ChatStore {
     }
   }
 
+  /** Checkpoints the WAL when it is time; see {@link WalSync}. Durability {@code FAST} leaves it to SQLite. */
+  @Override
+  public void upkeep(boolean idle) {
+    writeLock.lock();
+    try {
+      if (walSync != null && !closed) {
+        walSync.upkeep(writer.connection, idle);
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   private List<AppendResult> appendRows(StatementCachingConnection w, List<NewMessage> batch,
       Map<String, Long> seqs) throws SQLException {
     List<AppendResult> results = new ArrayList<>(batch.size());

@@ -28,11 +28,17 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>after every commit, {@code fdatasync} of the WAL: the commit's frames (and the WAL header, when the commit
  *       restarted the WAL) are on disk before the caller is told it committed;
- *   <li>checkpoints run here, on the writing thread, at most every {@link #CHECKPOINT_INTERVAL_NANOS}; when one
- *       copied frames into the database file, {@code fdatasync} of that file follows at once. SQLite overwrites
- *       (restarts) the WAL only in a later write transaction, so no frame is overwritten before its page is on
- *       disk in the database file.
+ *   <li>checkpoints run here, under the write lock, between write transactions; when one copied frames into the
+ *       database file, {@code fdatasync} of that file follows at once. SQLite overwrites (restarts) the WAL only in
+ *       a later write transaction, so no frame is overwritten before its page is on disk in the database file.
  * </ol>
+ *
+ * <p>When to checkpoint. A checkpoint takes about a millisecond here, and up to ten when the disk is busy; run
+ * after a commit, it delayed that commit's messages, since they are fanned out only when the store returns. So
+ * the message writer asks for it between batches ({@link #upkeep}, from {@code ChatStore.upkeep}), after fanning
+ * the last one out: when idle, once {@link #CHECKPOINT_INTERVAL_NANOS} has passed since the last; when more
+ * messages are waiting, only once {@link #CHECKPOINT_OVERDUE_NANOS} has. A commit checkpoints by itself only after
+ * {@link #CHECKPOINT_BACKSTOP_NANOS} (a store nobody calls upkeep on, such as in tests, keeps a bounded WAL).
  *
  * On close the connection goes back to {@code synchronous=FULL}, so SQLite's own last checkpoint syncs the
  * database file before it deletes the WAL.
@@ -43,11 +49,17 @@ final class WalSync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WalSync.class);
 
   /**
-   * How often, at most, the writer checkpoints: the WAL holds about this long's worth of writes. Small
+   * How often, at most, an idle writer checkpoints: the WAL holds about this long's worth of writes. Small
    * checkpoints often, rather than SQLite's default of one per 1000 pages, keep each one short (it delays the
    * next commit) and the WAL small enough to stay in the page cache.
    */
   static final long CHECKPOINT_INTERVAL_NANOS = 50_000_000;
+
+  /** How long a busy writer may go without a checkpoint: then it checkpoints even with messages waiting. */
+  static final long CHECKPOINT_OVERDUE_NANOS = 4 * CHECKPOINT_INTERVAL_NANOS;
+
+  /** How long commits may go without a checkpoint when nobody calls {@link #upkeep}: then a commit does one. */
+  static final long CHECKPOINT_BACKSTOP_NANOS = 20 * CHECKPOINT_INTERVAL_NANOS;
 
   private final FileChannel wal;
   private final FileChannel database;
@@ -102,14 +114,25 @@ final class WalSync implements AutoCloseable {
   }
 
   /**
-   * After each commit of the writer: puts it on disk (if this throws, the commit is not durable), then
-   * checkpoints when it is time (whose failures do not undo the commit: they are logged, and a failed sync stops
-   * further writes, see {@link #checkUsable}).
+   * After each commit of the writer: puts it on disk (if this throws, the commit is not durable). Checkpoints only
+   * when nothing has for {@link #CHECKPOINT_BACKSTOP_NANOS}; see {@link #upkeep}.
    */
   void committed(Connection writer) throws IOException {
     sync(wal);
     committedSinceCheckpoint = true;
-    if (nanoClock.getAsLong() - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS) {
+    if (nanoClock.getAsLong() - lastCheckpointNanos >= CHECKPOINT_BACKSTOP_NANOS) {
+      checkpoint(writer);
+    }
+  }
+
+  /**
+   * Between write transactions: checkpoints if it is time, sooner when {@code idle} (see the class comment). A
+   * checkpoint's failures do not undo any commit: they are logged, and a failed sync stops further writes (see
+   * {@link #checkUsable}).
+   */
+  void upkeep(Connection writer, boolean idle) {
+    long since = nanoClock.getAsLong() - lastCheckpointNanos;
+    if (failedSync == null && since >= (idle ? CHECKPOINT_INTERVAL_NANOS : CHECKPOINT_OVERDUE_NANOS)) {
       checkpoint(writer);
     }
   }
@@ -127,13 +150,17 @@ final class WalSync implements AutoCloseable {
       try (Statement statement = writer.createStatement();
           ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
         // Columns: busy, frames in the WAL, frames copied so far. Readers may hold some frames back (PASSIVE
-        // copies only what no reader still needs); the rest goes in a later checkpoint.
-        if (result.next() && result.getLong(3) > 0) {
-          sync(database);
+        // copies only what no reader still needs); the rest goes in a later checkpoint, at the next upkeep.
+        if (result.next()) {
+          committedSinceCheckpoint = result.getLong(3) < result.getLong(2);
+          if (result.getLong(3) > 0) {
+            sync(database);
+          }
         }
       }
     } catch (SQLException e) {
       // Nothing was marked as copied: the WAL keeps every frame, and the next checkpoint tries again.
+      committedSinceCheckpoint = true;
       log.warn("A checkpoint failed; the next one retries", e);
     } catch (IOException e) {
       log.error("The database file could not be synced after a checkpoint; writes are refused from now on", e);

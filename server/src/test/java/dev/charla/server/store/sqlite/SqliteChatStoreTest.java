@@ -549,18 +549,34 @@ class SqliteChatStoreTest {
     }
   }
 
-  /** DURABLE commits are synced by {@link WalSync}: the writer checkpoints itself, and SQLite never does. */
+  /**
+   * DURABLE commits are synced by {@link WalSync}: the store checkpoints itself, mostly when the message writer
+   * gives it its upkeep between batches, and SQLite never does.
+   */
   @Nested
   class WalSyncing {
     final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+    long seq;
 
     @BeforeEach
     void reopenWithAClockTheTestMoves() {
       store.close();
       store = SqliteChatStore.open(file, Durability.DURABLE, 2, nanos::get);
+      store.holdIndex(true); // its flushes read the store, and a reader can hold frames back from a checkpoint
     }
 
-    /** Batches of 100 messages of 1000 chars, {@code batches} of them, a checkpoint interval apart. */
+    /** Appends one message whose text is {@code marker}, to look for in the files. */
+    void append(String marker) {
+      store.append(List.of(new NewMessage("#a", ++seq, "alice", "Alice", "#a", 1, marker, "tcp", null, List.of())));
+    }
+
+    /** Whether {@code marker} has reached the database file: what is only in the WAL is not there. */
+    boolean inDatabaseFile(String marker) throws Exception {
+      String content = new String(java.nio.file.Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+      return content.contains(marker);
+    }
+
+    /** Batches of 100 messages of 1000 chars, {@code batches} of them, a checkpoint interval apart, idle between. */
     long appendSpacedOut(int batches) {
       long seq = 0;
       for (int b = 0; b < batches; b++) {
@@ -572,8 +588,38 @@ class SqliteChatStoreTest {
         }
         store.append(batch);
         nanos.addAndGet(WalSync.CHECKPOINT_INTERVAL_NANOS);
+        store.upkeep(true);
       }
       return seq;
+    }
+
+    @Test
+    void upkeepCheckpointsAnIdleWriterAfterTheIntervalAndABusyOneOnlyWhenOverdue() throws Exception {
+      append("marker-one-marker");
+      nanos.addAndGet(WalSync.CHECKPOINT_INTERVAL_NANOS);
+      store.upkeep(false); // more messages are waiting: not yet
+      assertThat(inDatabaseFile("marker-one-marker")).isFalse();
+      store.upkeep(true);
+      assertThat(inDatabaseFile("marker-one-marker")).isTrue();
+
+      append("marker-two-marker");
+      nanos.addAndGet(WalSync.CHECKPOINT_OVERDUE_NANOS - 1);
+      store.upkeep(false);
+      assertThat(inDatabaseFile("marker-two-marker")).isFalse();
+      nanos.addAndGet(1);
+      store.upkeep(false);
+      assertThat(inDatabaseFile("marker-two-marker")).isTrue();
+    }
+
+    @Test
+    void aCommitCheckpointsByItselfOnlyAfterTheBackstop() throws Exception {
+      append("marker-one-marker");
+      nanos.addAndGet(WalSync.CHECKPOINT_BACKSTOP_NANOS - 1);
+      append("marker-two-marker");
+      assertThat(inDatabaseFile("marker-one-marker")).isFalse();
+      nanos.addAndGet(1);
+      append("marker-three-marker");
+      assertThat(inDatabaseFile("marker-three-marker")).isTrue();
     }
 
     Path wal() {
