@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
     subcommands = {BenchMain.Connect.class, BenchMain.Capacity.class, BenchMain.Fanout.class,
         BenchMain.Latency.class, BenchMain.Private.class, BenchMain.Durability.class, BenchMain.UdpLoss.class,
         BenchMain.Udp.class, BenchMain.All.class,
-        BenchMain.Jmh.class})
+        BenchMain.Jmh.class, BenchMain.StagesCommand.class})
 public final class BenchMain implements Runnable {
 
   /** Options every scenario command shares: where the server is, how many runs, where the report goes. */
@@ -376,6 +376,28 @@ public final class BenchMain implements Runnable {
       List<String> all = new ArrayList<>(unmatched);
       all.addAll(jmhArgs);
       org.openjdk.jmh.Main.main(all.toArray(String[]::new));
+      return 0;
+    }
+  }
+
+  @Command(name = "stages", mixinStandardHelpOptions = true,
+      description = {"What delayed messages waited for, from a JFR recording of a Charla server.",
+          "Record one with: --server-jvm-arg=-XX:StartFlightRecording=filename=server.jfr"})
+  static final class StagesCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RECORDING", description = "The server's .jfr file.")
+    Path recording;
+
+    @Option(names = "--window", description = "Seconds before the last batch to look at (default: ${DEFAULT-VALUE}: "
+        + "a run's measured window).")
+    double windowSeconds = 5;
+
+    @Option(names = "--threshold-ms", description = "A wait longer than this is a delay (default: ${DEFAULT-VALUE}).")
+    double thresholdMillis = 1;
+
+    @Override
+    public Integer call() throws Exception {
+      System.out.print(Stages.report(recording, Duration.ofNanos((long) (windowSeconds * 1e9)),
+          Duration.ofNanos((long) (thresholdMillis * 1e6))));
       return 0;
     }
   }

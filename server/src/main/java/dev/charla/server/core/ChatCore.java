@@ -661,7 +661,8 @@ public final class ChatCore implements AutoCloseable {
               + " chars (limit: " + Limits.MAX_TEXT_CHARS + ")");
       return;
     }
-    var request = new MessageLog.SendRequest(s, s.user, m.id(), m.to(), m.text(), m.cmid(), s.link.transport());
+    var request =
+        new MessageLog.SendRequest(s, s.user, m.id(), m.to(), m.text(), m.cmid(), s.link.transport(), System.nanoTime());
     if (!messages.submit(request)) {
       error(s, m.id(), shuttingDown ? ErrorCode.SHUTTING_DOWN : ErrorCode.THROTTLED, "server busy; retry");
     }

@@ -61,9 +61,12 @@ final class MessageLog implements AutoCloseable {
    */
   static final int INLINE_FANOUT_MAX_WRITES = 256;
 
-  /** A send accepted by the core, waiting for the writer. */
-  record SendRequest(
-      Session origin, OnlineUser sender, String requestId, String to, String text, String cmid, String via) {}
+  /**
+   * A send accepted by the core, waiting for the writer. {@code acceptedNanos} ({@link System#nanoTime}) is for
+   * diagnostics only ({@link WriterBatchEvent}): nothing the server decides depends on it.
+   */
+  record SendRequest(Session origin, OnlineUser sender, String requestId, String to, String text, String cmid,
+      String via, long acceptedNanos) {}
 
   /** What the writer hands the fan-out thread for one request. */
   private record Outcome(SendRequest request, StoredMessage stored, boolean duplicate, String recipientKey,
@@ -146,14 +149,26 @@ final class MessageLog implements AutoCloseable {
           store.upkeep(true);
           continue;
         }
+        WriterBatchEvent event = new WriterBatchEvent();
+        event.begin();
         batch.add(first);
         sends.drainTo(batch, MAX_BATCH - 1);
+        long taken = System.nanoTime();
         List<Outcome> outcomes = commit(batch);
-        if (fanoutBacklog.get() == 0 && writesNeeded(outcomes) <= INLINE_FANOUT_MAX_WRITES) {
+        long stored = System.nanoTime();
+        event.inline = fanoutBacklog.get() == 0 && writesNeeded(outcomes) <= INLINE_FANOUT_MAX_WRITES;
+        if (event.inline) {
           fanOutBatch(outcomes, writerTouched, writerDeferred);
         } else {
           fanoutBacklog.incrementAndGet();
           committed.add(outcomes);
+        }
+        if (event.shouldCommit()) {
+          event.sends = batch.size();
+          event.oldestWait = taken - first.acceptedNanos();
+          event.store = stored - taken;
+          event.fanout = System.nanoTime() - stored;
+          event.commit();
         }
         // After the fan-out: the store's upkeep (a checkpoint, about 1 ms, up to 10 on a busy disk) must not hold
         // back the messages just committed.

@@ -11,6 +11,10 @@ import dev.charla.server.store.sqlite.SqliteChatStore;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,6 +93,50 @@ class ChatCoreTest {
     await().atMost(Duration.ofSeconds(5)).until(() ->
         new String(java.nio.file.Files.readAllBytes(database), java.nio.charset.StandardCharsets.ISO_8859_1)
             .contains("marker-checkpoint-marker"));
+  }
+
+  /** The writer's JFR events, which {@code charla bench stages} reads to say what delayed messages waited for. */
+  @Test
+  void theWriterRecordsWhereItsTimeWent() throws Exception {
+    RecordingLink link = new RecordingLink(nextPort++);
+    Session s = connect(link);
+    guest(s, link, "ana");
+    List<RecordedEvent> events;
+    try (Recording recording = new Recording()) {
+      recording.enable(WriterBatchEvent.NAME);
+      recording.enable("dev.charla.StoreSync");
+      recording.enable("dev.charla.StoreCheckpoint");
+      recording.start();
+      core.onFrame(s, new ClientFrame.Send("1", "#lobby", "recorded", null));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !link.of(ServerFrame.Stored.class).isEmpty());
+      Path database = dir.resolve("core.db");
+      await().atMost(Duration.ofSeconds(5)).until(() ->
+          new String(java.nio.file.Files.readAllBytes(database), java.nio.charset.StandardCharsets.ISO_8859_1)
+              .contains("recorded"));
+      recording.stop();
+      Path file = dir.resolve("writer.jfr");
+      recording.dump(file);
+      events = RecordingFile.readAllEvents(file);
+    }
+
+    assertThat(named(events, WriterBatchEvent.NAME)).singleElement().satisfies(batch -> {
+      assertThat(batch.getThread().getJavaName()).isEqualTo("charla-writer");
+      assertThat(batch.getInt("sends")).isEqualTo(1);
+      assertThat(batch.getBoolean("inline")).isTrue();
+      assertThat(batch.getLong("oldestWait")).isNotNegative();
+      assertThat(batch.getLong("store")).isPositive();
+      assertThat(batch.getLong("fanout")).isPositive();
+    });
+    // The commit's sync, then the upkeep's checkpoint and its sync of the database file, all on the writer.
+    assertThat(named(events, "dev.charla.StoreSync"))
+        .filteredOn(e -> e.getThread().getJavaName().equals("charla-writer"))
+        .extracting(e -> e.getString("file")).contains("wal", "database");
+    assertThat(named(events, "dev.charla.StoreCheckpoint")).isNotEmpty()
+        .allSatisfy(e -> assertThat(e.getLong("copiedFrames")).isPositive());
+  }
+
+  private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
+    return events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
   }
 
   @Test

@@ -118,7 +118,7 @@ final class WalSync implements AutoCloseable {
    * when nothing has for {@link #CHECKPOINT_BACKSTOP_NANOS}; see {@link #upkeep}.
    */
   void committed(Connection writer) throws IOException {
-    sync(wal);
+    sync(wal, "wal");
     committedSinceCheckpoint = true;
     if (nanoClock.getAsLong() - lastCheckpointNanos >= CHECKPOINT_BACKSTOP_NANOS) {
       checkpoint(writer);
@@ -144,6 +144,8 @@ final class WalSync implements AutoCloseable {
       return;
     }
     committedSinceCheckpoint = false;
+    CheckpointEvent event = new CheckpointEvent();
+    event.begin();
     try {
       // A checkpoint cannot run inside a transaction, and the driver begins the next one as soon as one commits.
       writer.setAutoCommit(true);
@@ -152,9 +154,11 @@ final class WalSync implements AutoCloseable {
         // Columns: busy, frames in the WAL, frames copied so far. Readers may hold some frames back (PASSIVE
         // copies only what no reader still needs); the rest goes in a later checkpoint, at the next upkeep.
         if (result.next()) {
-          committedSinceCheckpoint = result.getLong(3) < result.getLong(2);
-          if (result.getLong(3) > 0) {
-            sync(database);
+          event.walFrames = result.getLong(2);
+          event.copiedFrames = result.getLong(3);
+          committedSinceCheckpoint = event.copiedFrames < event.walFrames;
+          if (event.copiedFrames > 0) {
+            sync(database, "database");
           }
         }
       }
@@ -165,6 +169,7 @@ final class WalSync implements AutoCloseable {
     } catch (IOException e) {
       log.error("The database file could not be synced after a checkpoint; writes are refused from now on", e);
     } finally {
+      event.commit();
       try {
         writer.setAutoCommit(false);
       } catch (SQLException e) {
@@ -175,12 +180,17 @@ final class WalSync implements AutoCloseable {
     }
   }
 
-  private void sync(FileChannel file) throws IOException {
+  private void sync(FileChannel file, String name) throws IOException {
+    SyncEvent event = new SyncEvent();
+    event.begin();
     try {
       file.force(false); // fdatasync
     } catch (IOException e) {
       failedSync = e;
       throw e;
+    } finally {
+      event.file = name;
+      event.commit();
     }
   }
 
