@@ -438,6 +438,79 @@ class SqliteChatStoreTest {
           .as("the index's WAL file").isTrue();
     }
 
+    /**
+     * The index writes without syncs, so a machine that stops (not a process kill) may leave it torn: an index
+     * that was open, not closed cleanly, under another boot of the machine is rebuilt. A made-up row planted in
+     * the file tells a rebuilt index from a kept one.
+     */
+    @Nested
+    class AcrossMachineStops {
+      @BeforeEach
+      void threeIndexedMessagesAndAStoreClosedCleanly() {
+        store.append(List.of(message("#a", 1, "alice", null), message("#a", 2, "bob", null),
+            message("#b", 1, "bob", null)));
+        store.close();
+      }
+
+      void plantAGhostRow() throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                "jdbc:sqlite:" + ConversationIndex.fileFor(file).toAbsolutePath());
+            java.sql.Statement st = c.createStatement()) {
+          st.execute("INSERT INTO conv_index (conv, seq, sid) VALUES ('#ghost', 1, 999)");
+        }
+      }
+
+      @Test
+      void anIndexOpenWhenItsMachineStoppedIsRebuilt() throws Exception {
+        ConversationIndex.open(file, java.util.Optional.of("boot-1")).abandon(); // the machine stops
+        plantAGhostRow();
+
+        ConversationIndex.open(file, java.util.Optional.of("boot-2")).close();
+
+        assertThat(indexedRows()).isEqualTo(3);
+      }
+
+      @Test
+      void anIndexOpenWhenItsProcessWasKilledIsKept() throws Exception {
+        ConversationIndex.open(file, java.util.Optional.of("boot-1")).abandon(); // a kill: the writes are all there
+        plantAGhostRow();
+
+        ConversationIndex.open(file, java.util.Optional.of("boot-1")).close();
+
+        assertThat(indexedRows()).isEqualTo(4);
+      }
+
+      @Test
+      void anIndexClosedCleanlyIsKeptAcrossBoots() throws Exception {
+        ConversationIndex.open(file, java.util.Optional.of("boot-1")).close();
+        plantAGhostRow();
+
+        ConversationIndex.open(file, java.util.Optional.of("boot-2")).close();
+
+        assertThat(indexedRows()).isEqualTo(4);
+      }
+
+      @Test
+      void aFileThatIsNotAnIndexIsRebuilt() throws Exception {
+        java.nio.file.Files.writeString(ConversationIndex.fileFor(file), "torn ".repeat(1000));
+
+        ConversationIndex.open(file, java.util.Optional.of("boot-1")).close();
+
+        assertThat(indexedRows()).isEqualTo(3);
+      }
+
+      @Test
+      void itSyncsOnlyWhereThereIsNoBootIdToTellAMachineStopBy() throws Exception {
+        ConversationIndex unsynced = ConversationIndex.open(file, java.util.Optional.of("boot-1"));
+        assertThat(unsynced.syncs()).isFalse();
+        unsynced.close();
+        ConversationIndex synced = ConversationIndex.open(file, java.util.Optional.empty());
+        assertThat(synced.syncs()).isTrue();
+        synced.close();
+        assertThat(ConversationIndex.kernelBootId()).as("this machine's boot id (Linux)").isPresent();
+      }
+    }
+
     @Test
     void historyAndLastSeqSeeMessagesTheIndexDoesNotHaveYet() throws Exception {
       store.holdIndex(true);
