@@ -124,6 +124,31 @@ class ScenariosTest {
     }
   }
 
+  /** {@code bench stages} reads what the real server records: its event and field names are the server's. */
+  @Test
+  void stagesReadsTheServersRecording() throws Exception {
+    Path file = dir.resolve("server.jfr");
+    try (jdk.jfr.Recording recording = new jdk.jfr.Recording()) {
+      recording.enable(Stages.BATCH);
+      recording.enable(Stages.SYNC);
+      recording.enable(Stages.CHECKPOINT);
+      recording.start();
+      assertThat(new PrivateScenario(3, 200).run(env).get("loss")).isZero();
+      recording.stop();
+      recording.dump(file);
+    }
+
+    String report = Stages.report(file, Duration.ofMinutes(10), Duration.ZERO);
+
+    java.util.regex.Matcher turns =
+        java.util.regex.Pattern.compile("last 600.0 s: ([\\d,]+) batches, ([\\d,]+) sends").matcher(report);
+    assertThat(turns.find()).as(report).isTrue();
+    long batches = Long.parseLong(turns.group(1).replace(",", ""));
+    assertThat(batches).as(report).isPositive();
+    assertThat(Long.parseLong(turns.group(2).replace(",", ""))).as(report).isGreaterThanOrEqualTo(batches);
+    assertThat(report).containsPattern("\\| WAL sync \\| [1-9]");
+  }
+
   @Test
   void privatePairsPingPongAndPacedWithoutLoss() throws Exception {
     for (PrivateScenario s : List.of(new PrivateScenario(3, 0), new PrivateScenario(3, 200))) {
