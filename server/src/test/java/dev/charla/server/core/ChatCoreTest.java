@@ -89,10 +89,13 @@ class ChatCoreTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> !link.of(ServerFrame.Stored.class).isEmpty());
 
     // No write follows: only the writer's upkeep between batches moves the message from the WAL into the file.
-    Path database = dir.resolve("core.db");
-    await().atMost(Duration.ofSeconds(5)).until(() ->
-        new String(java.nio.file.Files.readAllBytes(database), java.nio.charset.StandardCharsets.ISO_8859_1)
-            .contains("marker-checkpoint-marker"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> inDatabaseFile("marker-checkpoint-marker"));
+  }
+
+  /** Whether {@code text} has reached the store's database file (what is only in its WAL has not). */
+  private boolean inDatabaseFile(String text) throws java.io.IOException {
+    byte[] content = java.nio.file.Files.readAllBytes(dir.resolve("core.db"));
+    return new String(content, java.nio.charset.StandardCharsets.ISO_8859_1).contains(text);
   }
 
   /** The writer's JFR events, which {@code charla bench stages} reads to say what delayed messages waited for. */
@@ -109,10 +112,7 @@ class ChatCoreTest {
       recording.start();
       core.onFrame(s, new ClientFrame.Send("1", "#lobby", "recorded", null));
       await().atMost(Duration.ofSeconds(5)).until(() -> !link.of(ServerFrame.Stored.class).isEmpty());
-      Path database = dir.resolve("core.db");
-      await().atMost(Duration.ofSeconds(5)).until(() ->
-          new String(java.nio.file.Files.readAllBytes(database), java.nio.charset.StandardCharsets.ISO_8859_1)
-              .contains("recorded"));
+      await().atMost(Duration.ofSeconds(5)).until(() -> inDatabaseFile("recorded"));
       recording.stop();
       Path file = dir.resolve("writer.jfr");
       recording.dump(file);
