@@ -395,10 +395,15 @@ public final class BenchMain implements Runnable {
     double thresholdMillis = 1;
 
     @Override
-    public Integer call() throws Exception {
-      System.out.print(Stages.report(recording, Duration.ofNanos((long) (windowSeconds * 1e9)),
-          Duration.ofNanos((long) (thresholdMillis * 1e6))));
-      return 0;
+    public Integer call() {
+      try {
+        System.out.print(Stages.report(recording, Duration.ofNanos((long) (windowSeconds * 1e9)),
+            Duration.ofNanos((long) (thresholdMillis * 1e6))));
+        return 0;
+      } catch (java.io.IOException e) {
+        System.err.println("charla-bench stages: cannot read " + recording + " as a JFR recording: " + e);
+        return 2;
+      }
     }
   }
 
