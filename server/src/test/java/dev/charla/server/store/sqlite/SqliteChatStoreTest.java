@@ -629,7 +629,8 @@ class SqliteChatStoreTest {
   @Nested
   class WalSyncing {
     final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
-    long seq;
+    /** The seq of the last marker message in #a ({@link #appendSpacedOut} writes to #big, with its own seqs). */
+    long lastMarkerSeq;
 
     @BeforeEach
     void reopenWithAClockTheTestMoves() {
@@ -640,7 +641,7 @@ class SqliteChatStoreTest {
 
     /** Appends one message whose text is {@code marker}, to look for in the files. */
     void append(String marker) {
-      store.append(List.of(new NewMessage("#a", ++seq, "alice", "Alice", "#a", 1, marker, "tcp", null, List.of())));
+      store.append(List.of(new NewMessage("#a", ++lastMarkerSeq, "alice", "Alice", "#a", 1, marker, "tcp", null, List.of())));
     }
 
     /** Whether {@code marker} has reached the database file: what is only in the WAL is not there. */
