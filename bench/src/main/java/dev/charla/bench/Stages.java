@@ -23,6 +23,10 @@ import jdk.jfr.consumer.RecordingFile;
  * wait is the writer's wake-up: a thread waiting for a core). Each batch whose oldest send waited longer than the
  * threshold is put under the activity that overlapped that wait the most, with all its sends; the sends of a
  * batch waited at most as long as its oldest. Only the writer thread's events count.
+ *
+ * <p>The event loops' side. After the fan-out, a message waits for its recipient's event loop to run a drain pass
+ * ({@code dev.charla.LoopDrain}, TCP): how long each pass waited for its loop, and what share of the sessions
+ * written waited more than the threshold, in the same window.
  */
 final class Stages {
   /** What the writer was doing while a send waited for it. */
@@ -142,6 +146,32 @@ final class Stages {
     return new Attribution(byCause, inWindow, sends, delayed, delayedSends);
   }
 
+  /** One drain pass of an event loop: when it started, how long it waited for its loop, sessions it wrote. */
+  record Drain(long start, long waited, int sessions) {}
+
+  /** Drain passes in a window, and those that waited more than the threshold, with the sessions they wrote. */
+  record DrainTally(int passes, long sessions, int delayedPasses, long delayedSessions) {}
+
+  /** Tallies the passes that started in {@code [from, to)}. */
+  static DrainTally tallyDrains(List<Drain> drains, long from, long to, long thresholdNanos) {
+    int passes = 0;
+    long sessions = 0;
+    int delayed = 0;
+    long delayedSessions = 0;
+    for (Drain d : drains) {
+      if (d.start() < from || d.start() >= to) {
+        continue;
+      }
+      passes++;
+      sessions += d.sessions();
+      if (d.waited() > thresholdNanos) {
+        delayed++;
+        delayedSessions += d.sessions();
+      }
+    }
+    return new DrainTally(passes, sessions, delayed, delayedSessions);
+  }
+
   private static long overlap(long start, long end, long from, long to) {
     return Math.max(0, Math.min(end, to) - Math.max(start, from));
   }
@@ -166,6 +196,7 @@ final class Stages {
   static final String BATCH = "dev.charla.WriterBatch";
   static final String SYNC = "dev.charla.StoreSync";
   static final String CHECKPOINT = "dev.charla.StoreCheckpoint";
+  static final String DRAIN = "dev.charla.LoopDrain";
   static final String WRITER_THREAD = "charla-writer";
 
   /**
@@ -176,10 +207,15 @@ final class Stages {
     Instant epoch = null;
     List<Batch> batches = new ArrayList<>();
     List<Span> spans = new ArrayList<>();
+    List<RecordedEvent> drainEvents = new ArrayList<>();
     try (RecordingFile file = new RecordingFile(recording)) {
       while (file.hasMoreEvents()) {
         RecordedEvent e = file.readEvent();
         String name = e.getEventType().getName();
+        if (name.equals(DRAIN)) {
+          drainEvents.add(e); // any event loop's; placed on the writer's clock once that is known
+          continue;
+        }
         if (!name.equals(BATCH) && !name.equals(SYNC) && !name.equals(CHECKPOINT)) {
           continue;
         }
@@ -236,7 +272,33 @@ final class Stages {
       out.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %.1f | %.1f |%n", c.label, t.batches, t.sends,
           a.delayedSends() == 0 ? 0.0 : 100.0 * t.sends / a.delayedSends(), t.overlapNanos / 1e6));
     }
+    List<Drain> drains = new ArrayList<>();
+    for (RecordedEvent e : drainEvents) {
+      drains.add(new Drain(Duration.between(epoch, e.getStartTime()).toNanos(), e.getLong("wait"),
+          e.getInt("sessions")));
+    }
+    out.append(drainReport(drains, from, to, threshold));
     return out.toString();
+  }
+
+  private static String drainReport(List<Drain> drains, long from, long to, Duration threshold) {
+    DrainTally t = tallyDrains(drains, from, to, threshold.toNanos());
+    if (t.passes() == 0) {
+      return String.format(Locale.ROOT, "%nNo " + DRAIN + " events in the window (TCP event loops record them).%n");
+    }
+    List<Long> waits = new ArrayList<>();
+    for (Drain d : drains) {
+      if (d.start() >= from && d.start() < to) {
+        waits.add(d.waited());
+      }
+    }
+    return String.format(Locale.ROOT, "%nEvent loops (TCP) in the same window: %,d drain passes wrote %,d sessions.%n",
+            t.passes(), t.sessions())
+        + "| what | count | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|\n"
+        + row("a drain pass's wait for its event loop", waits)
+        + String.format(Locale.ROOT, "%nSessions written by a pass that waited more than %.1f ms: %,d of %,d (%.2f %%).%n",
+            threshold.toNanos() / 1e6, t.delayedSessions(), t.sessions(),
+            t.sessions() == 0 ? 0.0 : 100.0 * t.delayedSessions() / t.sessions());
   }
 
   private static List<Long> within(List<Span> spans, boolean checkpoint, long from, long to) {

@@ -132,6 +132,7 @@ class ScenariosTest {
       recording.enable(Stages.BATCH);
       recording.enable(Stages.SYNC);
       recording.enable(Stages.CHECKPOINT);
+      recording.enable(Stages.DRAIN);
       recording.start();
       assertThat(new PrivateScenario(3, 200).run(env).get("loss")).isZero();
       recording.stop();
@@ -147,6 +148,7 @@ class ScenariosTest {
     assertThat(batches).as(report).isPositive();
     assertThat(Long.parseLong(turns.group(2).replace(",", ""))).as(report).isGreaterThanOrEqualTo(batches);
     assertThat(report).containsPattern("\\| WAL sync \\| [1-9]");
+    assertThat(report).containsPattern("\\| a drain pass's wait for its event loop \\| [1-9]");
   }
 
   @Test

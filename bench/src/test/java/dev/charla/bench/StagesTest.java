@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.charla.bench.Stages.Attribution;
 import dev.charla.bench.Stages.Batch;
 import dev.charla.bench.Stages.Cause;
+import dev.charla.bench.Stages.Drain;
+import dev.charla.bench.Stages.DrainTally;
 import dev.charla.bench.Stages.Span;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,19 @@ class StagesTest {
     assertThat(a.batches()).isEqualTo(1);
     assertThat(a.sends()).isEqualTo(4);
     assertThat(a.delayedBatches()).isZero();
+  }
+
+  @Test
+  void drainPassesCountTheSessionsTheyWroteAndOnlyThoseInTheWindow() {
+    List<Drain> drains = List.of(
+        new Drain(ms(1), ms(0.2), 3), // quick
+        new Drain(ms(2), ms(1.5), 40), // waited: its 40 sessions waited
+        new Drain(ms(3), ms(1), 5), // exactly the threshold is not a delay
+        new Drain(ms(150), ms(9), 7)); // outside the window
+
+    DrainTally t = Stages.tallyDrains(drains, 0, ms(100), MS);
+
+    assertThat(t).isEqualTo(new DrainTally(3, 48, 1, 40));
   }
 
   static Batch batch(double startMs, int sends, double waitMs, double storeMs, double fanoutMs) {

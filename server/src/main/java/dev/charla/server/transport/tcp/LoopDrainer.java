@@ -20,6 +20,12 @@ final class LoopDrainer implements Runnable {
   private final Queue<TcpSessionLink> ready = PlatformDependent.newMpscQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   /**
+   * When the next pass was asked for ({@link System#nanoTime}), for {@link LoopDrainEvent} only. Written by the
+   * thread whose {@link #schedule} set {@link #scheduled}, before it submits the pass; read by the pass before it
+   * clears {@link #scheduled}, so no second writer can overlap the read. Plain: the submission orders it.
+   */
+  private long requestedNanos;
+  /**
    * Links whose frames may wait up to {@link #laterNanos} for a flush to take them along, in the order they were
    * deferred (their {@code deferredSince}); see {@link #later}.
    */
@@ -51,6 +57,7 @@ final class LoopDrainer implements Runnable {
   void schedule(TcpSessionLink link) {
     ready.add(link);
     if (scheduled.compareAndSet(false, true)) {
+      requestedNanos = System.nanoTime();
       loop.execute(this);
     }
   }
@@ -102,13 +109,23 @@ final class LoopDrainer implements Runnable {
    */
   @Override
   public void run() {
+    LoopDrainEvent event = new LoopDrainEvent();
+    event.begin();
+    long wait = System.nanoTime() - requestedNanos;
     scheduled.set(false);
+    int drained = 0;
     for (int n = ready.size(); n > 0; n--) {
       TcpSessionLink link = ready.poll();
       if (link == null) {
         break;
       }
       link.drain();
+      drained++;
+    }
+    if (event.shouldCommit()) {
+      event.wait = wait;
+      event.sessions = drained;
+      event.commit();
     }
   }
 }
